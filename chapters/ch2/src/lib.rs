@@ -1,0 +1,1 @@
+//! Chapter 2 keeps its fixtures here; its tests are in `tests/`.

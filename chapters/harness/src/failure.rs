@@ -1,0 +1,69 @@
+//! Why a test case failed, in words a student can act on.
+//!
+//! Every harness call that can fail returns a [`Failure`]: a plain sentence, and where
+//! it helps, what was expected beside what actually happened. The runner adds the
+//! transcript and the program's own output around it (see `report`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A failed expectation: what went wrong, and what was expected instead of what came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// One plain sentence: "expected a line on the server's stdout within 2s, but…".
+    pub summary: String,
+    /// What the test expected to see, when there is one thing to compare.
+    pub expected: Option<String>,
+    /// What the program did instead.
+    pub actual: Option<String>,
+}
+
+impl Failure {
+    /// A failure described by one sentence.
+    pub fn new(summary: impl Into<String>) -> Self {
+        Failure {
+            summary: summary.into(),
+            expected: None,
+            actual: None,
+        }
+    }
+
+    /// A failure with the expected and the actual value side by side.
+    pub fn mismatch(
+        summary: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        Failure {
+            summary: summary.into(),
+            expected: Some(expected.into()),
+            actual: Some(actual.into()),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.summary)
+    }
+}
+
+/// Lets a test use `?` on I/O that is the test's own business (a temp file, a socket
+/// option): if that fails, the case fails with the reason instead of a panic.
+impl From<std::io::Error> for Failure {
+    fn from(error: std::io::Error) -> Self {
+        Failure::new(format!("the test itself hit an I/O error: {error}"))
+    }
+}
+
+/// The result of one step of a test.
+pub type Outcome<T = ()> = Result<T, Failure>;
+
+/// Fails the case with `summary` unless `condition` holds.
+pub fn ensure(condition: bool, summary: impl Into<String>) -> Outcome {
+    if condition {
+        Ok(())
+    } else {
+        Err(Failure::new(summary))
+    }
+}

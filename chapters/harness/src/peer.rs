@@ -1,0 +1,468 @@
+//! The test's own sockets: it talks to the program the way a real peer on the network
+//! would — including the unkind ways: a line split across several writes, bytes sent
+//! slowly, a connection dropped without a goodbye.
+
+use crate::failure::{Failure, Outcome};
+use crate::transcript::{Direction, Transcript, escape};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+/// The pause between the pieces of a split or slow write. This sleep is the behaviour
+/// under test: it gives the program time to `read` a partial message, which is exactly
+/// what a program that assumes "one read = one message" cannot cope with.
+pub const PIECE_PAUSE: Duration = Duration::from_millis(15);
+
+/// One TCP connection between the test and the program.
+pub struct TcpPeer {
+    label: String,
+    stream: TcpStream,
+    pending: Vec<u8>,
+    transcript: Transcript,
+    deadline: Duration,
+}
+
+impl TcpPeer {
+    /// Connects to `addr` (a server under test).
+    pub(crate) fn connect(
+        label: String,
+        addr: SocketAddr,
+        transcript: Transcript,
+        deadline: Duration,
+    ) -> Outcome<TcpPeer> {
+        transcript.record(
+            &label,
+            Direction::Action,
+            format!(
+                "connect to {addr}   (by hand: nc {} {})",
+                addr.ip(),
+                addr.port()
+            ),
+        );
+        let stream = TcpStream::connect_timeout(&addr, deadline).map_err(|e| {
+            Failure::new(format!("could not connect to the program at {addr}: {e}"))
+        })?;
+        Ok(TcpPeer::from_stream(label, stream, transcript, deadline))
+    }
+
+    fn from_stream(
+        label: String,
+        stream: TcpStream,
+        transcript: Transcript,
+        deadline: Duration,
+    ) -> TcpPeer {
+        // Without this, Nagle's algorithm and delayed ACKs cost ~40 ms per exchange.
+        let _ = stream.set_nodelay(true);
+        TcpPeer {
+            label,
+            stream,
+            pending: Vec::new(),
+            transcript,
+            deadline,
+        }
+    }
+
+    /// The label this connection has in the transcript.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The program's end of this connection.
+    pub fn peer_addr(&self) -> Outcome<SocketAddr> {
+        Ok(self.stream.peer_addr()?)
+    }
+
+    /// The test's end of this connection.
+    pub fn local_addr(&self) -> Outcome<SocketAddr> {
+        Ok(self.stream.local_addr()?)
+    }
+
+    /// Sends one line and its newline in a single write.
+    pub fn send_line(&mut self, line: &str) -> Outcome {
+        self.transcript.record(&self.label, Direction::Sent, line);
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.push(b'\n');
+        self.write(&bytes)
+    }
+
+    /// Sends raw bytes in a single write (garbage, a line without its newline…).
+    pub fn send_bytes(&mut self, bytes: &[u8]) -> Outcome {
+        self.transcript
+            .record(&self.label, Direction::Sent, escape(bytes));
+        self.write(bytes)
+    }
+
+    /// Sends `bytes` as several writes cut at the given offsets, pausing between them,
+    /// so the program's reads see partial messages, or several messages at once.
+    pub fn send_in_pieces(&mut self, bytes: &[u8], cuts: &[usize]) -> Outcome {
+        let mut start = 0;
+        let mut pieces = Vec::new();
+        for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
+            let cut = cut.clamp(start, bytes.len());
+            pieces.push(&bytes[start..cut]);
+            start = cut;
+        }
+        let shown: Vec<String> = pieces
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("\"{}\"", escape(p)))
+            .collect();
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            format!("{}   (in {} writes)", shown.join(" + "), shown.len()),
+        );
+        for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
+            self.write(piece)?;
+            std::thread::sleep(PIECE_PAUSE);
+        }
+        Ok(())
+    }
+
+    /// Sends `bytes` one byte per write: the slowest, most fragmented sender there is.
+    pub fn send_slowly(&mut self, bytes: &[u8]) -> Outcome {
+        let cuts: Vec<usize> = (1..bytes.len()).collect();
+        self.send_in_pieces(bytes, &cuts)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Outcome {
+        self.stream.write_all(bytes).map_err(|e| {
+            Failure::new(format!(
+                "could not send on {}: {e} (did the program close the connection?)",
+                self.label
+            ))
+        })
+    }
+
+    /// Waits for the next line from the program (without its `\n`; a `\r` is kept and
+    /// shown escaped, so a stray CR is visible).
+    pub fn read_line(&mut self) -> Outcome<String> {
+        let deadline = Instant::now() + self.deadline;
+        loop {
+            if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.pending.drain(..=end).collect();
+                let text = escape(&line[..line.len() - 1]);
+                self.transcript
+                    .record(&self.label, Direction::Received, text.clone());
+                return Ok(text);
+            }
+            match self.read_some(deadline)? {
+                Some(0) => {
+                    let partial = if self.pending.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " after sending \"{}\" without a newline",
+                            escape(&self.pending)
+                        )
+                    };
+                    return Err(Failure::new(format!(
+                        "expected a line on {}, but the program closed the connection{partial}",
+                        self.label
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    let partial = if self.pending.is_empty() {
+                        "nothing came".to_string()
+                    } else {
+                        format!("only \"{}\" came, with no newline", escape(&self.pending))
+                    };
+                    return Err(Failure::new(format!(
+                        "expected a line on {} within {:.1?}, but {partial}",
+                        self.label, self.deadline
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Waits for the next line and checks it is exactly `expected`.
+    pub fn expect_line(&mut self, expected: &str) -> Outcome {
+        let line = self.read_line().map_err(|f| Failure {
+            expected: Some(expected.to_string()),
+            ..f
+        })?;
+        if line == expected {
+            Ok(())
+        } else {
+            Err(Failure::mismatch(
+                format!("the program sent a different line on {}", self.label),
+                expected,
+                line,
+            ))
+        }
+    }
+
+    /// Checks the program sends nothing for `window`. Proving an absence needs a time
+    /// window; keep it short, and use it only where silence is the point.
+    pub fn expect_silence(&mut self, window: Duration) -> Outcome {
+        let deadline = Instant::now() + window;
+        match self.read_some(deadline)? {
+            None if self.pending.is_empty() => {
+                self.transcript.record(
+                    &self.label,
+                    Direction::Event,
+                    format!("(silent for {window:?}, as expected)"),
+                );
+                Ok(())
+            }
+            Some(0) => Err(Failure::new(format!(
+                "the program closed {} when it should have stayed silent",
+                self.label
+            ))),
+            _ => Err(Failure::mismatch(
+                format!(
+                    "the program sent something on {} when it should have waited",
+                    self.label
+                ),
+                "(nothing)",
+                escape(&self.pending),
+            )),
+        }
+    }
+
+    /// Waits for the program to close the connection, with nothing more sent.
+    pub fn expect_closed(&mut self) -> Outcome {
+        let deadline = Instant::now() + self.deadline;
+        loop {
+            if !self.pending.is_empty() {
+                return Err(Failure::mismatch(
+                    format!("expected the program to close {}", self.label),
+                    "(connection closed)",
+                    escape(&self.pending),
+                ));
+            }
+            match self.read_some(deadline)? {
+                Some(0) => {
+                    self.transcript
+                        .record(&self.label, Direction::Event, "closed by the program");
+                    return Ok(());
+                }
+                Some(_) => continue,
+                None => {
+                    return Err(Failure::new(format!(
+                        "expected the program to close {} within {:.1?}, but it kept it open",
+                        self.label, self.deadline
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Closes the test's sending side (a half-close): the program reads end-of-file,
+    /// but can still answer.
+    pub fn shutdown_write(&mut self) -> Outcome {
+        self.transcript.record(
+            &self.label,
+            Direction::Event,
+            "test closed its sending side",
+        );
+        Ok(self.stream.shutdown(std::net::Shutdown::Write)?)
+    }
+
+    /// Drops the connection abruptly: a TCP reset instead of a goodbye, as when a peer
+    /// crashes or its network vanishes.
+    pub fn reset(self) {
+        self.transcript.record(
+            &self.label,
+            Direction::Event,
+            "connection reset by the test (abrupt disconnect)",
+        );
+        let linger = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        // SAFETY: setsockopt on our own open socket with a correctly sized value.
+        unsafe {
+            libc::setsockopt(
+                self.stream.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                (&linger as *const libc::linger).cast(),
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            );
+        }
+    }
+
+    /// Closes the connection politely.
+    pub fn close(self) {
+        self.transcript
+            .record(&self.label, Direction::Event, "closed by the test");
+    }
+
+    /// Reads what is available into `pending`: `Some(n)` bytes (0 = end of stream), or
+    /// `None` if the deadline passed first. A reset by the program is a failure.
+    fn read_some(&mut self, deadline: Instant) -> Outcome<Option<usize>> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(None);
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        let mut buf = [0u8; 8192];
+        match self.stream.read(&mut buf) {
+            Ok(n) => {
+                self.pending.extend_from_slice(&buf[..n]);
+                Ok(Some(n))
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => Ok(None),
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => Err(Failure::new(format!(
+                "the program reset the connection {} (it crashed, or closed the socket with data unread)",
+                self.label
+            ))),
+            Err(e) => Err(Failure::new(format!(
+                "reading from {} failed: {e}",
+                self.label
+            ))),
+        }
+    }
+}
+
+/// A listening socket of the test's, for grading a client: the test plays the server.
+pub struct TcpServer {
+    label: String,
+    listener: TcpListener,
+    transcript: Transcript,
+    deadline: Duration,
+}
+
+impl TcpServer {
+    pub(crate) fn bind(
+        label: String,
+        addr: SocketAddr,
+        transcript: Transcript,
+        deadline: Duration,
+    ) -> Outcome<TcpServer> {
+        let listener = TcpListener::bind(addr)
+            .map_err(|e| Failure::new(format!("the test could not listen on {addr}: {e}")))?;
+        let local = listener.local_addr()?;
+        transcript.record(&label, Direction::Action, format!("listen on {local}"));
+        Ok(TcpServer {
+            label,
+            listener,
+            transcript,
+            deadline,
+        })
+    }
+
+    /// Where the test listens; give it to the client under test.
+    pub fn addr(&self) -> Outcome<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Waits for the program to connect.
+    pub fn accept(&mut self) -> Outcome<TcpPeer> {
+        if !wait_readable(&self.listener, self.deadline)? {
+            return Err(Failure::new(format!(
+                "expected the program to connect to {} within {:.1?}, but it did not",
+                self.addr()?,
+                self.deadline
+            )));
+        }
+        let (stream, from) = self.listener.accept()?;
+        self.transcript.record(
+            &self.label,
+            Direction::Event,
+            format!("accepted a connection from {from}"),
+        );
+        Ok(TcpPeer::from_stream(
+            self.label.clone(),
+            stream,
+            self.transcript.clone(),
+            self.deadline,
+        ))
+    }
+}
+
+/// A UDP socket of the test's: sends datagrams to the program, receives its replies.
+pub struct UdpPeer {
+    label: String,
+    socket: UdpSocket,
+    transcript: Transcript,
+    deadline: Duration,
+}
+
+impl UdpPeer {
+    pub(crate) fn bind(
+        label: String,
+        addr: SocketAddr,
+        transcript: Transcript,
+        deadline: Duration,
+    ) -> Outcome<UdpPeer> {
+        let socket = UdpSocket::bind(addr).map_err(|e| {
+            Failure::new(format!(
+                "the test could not bind a UDP socket on {addr}: {e}"
+            ))
+        })?;
+        let local = socket.local_addr()?;
+        transcript.record(&label, Direction::Action, format!("UDP socket on {local}"));
+        Ok(UdpPeer {
+            label,
+            socket,
+            transcript,
+            deadline,
+        })
+    }
+
+    /// The test's address: where the program's datagrams must go.
+    pub fn addr(&self) -> Outcome<SocketAddr> {
+        Ok(self.socket.local_addr()?)
+    }
+
+    /// Sends one datagram to `to`.
+    pub fn send_to(&mut self, bytes: &[u8], to: SocketAddr) -> Outcome {
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            format!("\"{}\" ({} bytes) to {to}", escape(bytes), bytes.len()),
+        );
+        self.socket
+            .send_to(bytes, to)
+            .map_err(|e| Failure::new(format!("could not send a datagram to {to}: {e}")))?;
+        Ok(())
+    }
+
+    /// Waits for one datagram and returns it with its sender.
+    pub fn receive(&mut self) -> Outcome<(Vec<u8>, SocketAddr)> {
+        self.socket.set_read_timeout(Some(self.deadline))?;
+        let mut buf = vec![0u8; 65_536];
+        match self.socket.recv_from(&mut buf) {
+            Ok((n, from)) => {
+                buf.truncate(n);
+                self.transcript.record(
+                    &self.label,
+                    Direction::Received,
+                    format!("\"{}\" ({n} bytes) from {from}", escape(&buf)),
+                );
+                Ok((buf, from))
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                Err(Failure::new(format!(
+                    "expected a datagram on {} within {:.1?}, but none came",
+                    self.label, self.deadline
+                )))
+            }
+            Err(e) => Err(Failure::new(format!(
+                "receiving on {} failed: {e} (is the program listening there?)",
+                self.label
+            ))),
+        }
+    }
+}
+
+/// Waits until `socket` is readable (a connection to accept), up to `timeout`.
+fn wait_readable(socket: &impl AsRawFd, timeout: Duration) -> Outcome<bool> {
+    let mut poll = libc::pollfd {
+        fd: socket.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let millis = timeout.as_millis().min(i32::MAX as u128) as i32;
+    // SAFETY: one valid pollfd for the duration of the call.
+    let ready = unsafe { libc::poll(&mut poll, 1, millis) };
+    if ready < 0 {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    Ok(ready > 0)
+}

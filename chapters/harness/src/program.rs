@@ -1,0 +1,522 @@
+//! A running program under test: its stdin, its stdout line by line, its stderr and
+//! its exit, every wait under a deadline.
+//!
+//! The program is started in a process group of its own and the whole group is killed
+//! when the [`Program`] is dropped — also when a test fails or panics — so a hanging
+//! program, or one that forked helpers, never outlives its test case.
+
+use crate::failure::{Failure, Outcome};
+use crate::transcript::{Direction, Transcript, escape};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// The longest line kept from a program; longer output is cut there.
+const MAX_LINE: u64 = 64 * 1024;
+/// How many unread stdout lines are kept before the program counts as flooding.
+const MAX_UNREAD_LINES: usize = 10_000;
+/// How many stderr lines are kept (the tail is what explains a crash).
+const STDERR_TAIL: usize = 40;
+
+/// What a program has printed and whether it has ended, shared with reader threads.
+#[derive(Default)]
+struct State {
+    unread: VecDeque<String>,
+    stdout_closed: bool,
+    flooded: bool,
+    stderr: VecDeque<String>,
+    exit: Option<ExitStatus>,
+}
+
+/// The state plus a condition variable that every reader thread signals.
+#[derive(Default)]
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies `change` and wakes every waiter.
+    fn update(&self, change: impl FnOnce(&mut State)) {
+        change(&mut self.lock());
+        self.changed.notify_all();
+    }
+
+    /// Waits until `ready` says a value is there, or the deadline passes.
+    fn wait_for<T>(
+        &self,
+        deadline: Instant,
+        mut ready: impl FnMut(&mut State) -> Option<T>,
+    ) -> Option<T> {
+        let mut state = self.lock();
+        loop {
+            if let Some(value) = ready(&mut state) {
+                return Some(value);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            state = self
+                .changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+/// What a failure report shows about one program: its command, what it printed that
+/// the test never read, the tail of its stderr, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramReport {
+    /// The name the transcript uses for it (`server`, `client`).
+    pub label: String,
+    /// How to run it by hand.
+    pub command: String,
+    /// Stdout lines the test had not read when the case ended.
+    pub unread_stdout: Vec<String>,
+    /// The last lines of its stderr.
+    pub stderr_tail: Vec<String>,
+    /// How it ended, if it did (`exited with status 1`).
+    pub exit: Option<String>,
+}
+
+/// A handle on the shared state that outlives the [`Program`], for the failure report.
+#[derive(Clone)]
+pub(crate) struct Watch {
+    pub label: String,
+    pub command: String,
+    pub pid: i32,
+    pub shared: Arc<Shared>,
+    /// Set once the test has killed it, so the report does not blame the program.
+    pub stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Watch {
+    /// Everything a report shows about this program now.
+    pub fn report(&self) -> ProgramReport {
+        let state = self.shared.lock();
+        let mut unread: Vec<String> = state.unread.iter().cloned().collect();
+        if state.flooded {
+            unread.push(format!(
+                "… (more than {MAX_UNREAD_LINES} lines; the rest was dropped)"
+            ));
+        }
+        ProgramReport {
+            label: self.label.clone(),
+            command: self.command.clone(),
+            unread_stdout: unread,
+            stderr_tail: state.stderr.iter().cloned().collect(),
+            exit: match state.exit {
+                _ if self.stopped.load(std::sync::atomic::Ordering::SeqCst) => None,
+                exit => exit.map(describe_exit),
+            },
+        }
+    }
+
+    /// Kills the program and everything it started (its whole process group).
+    pub fn kill(&self) {
+        if self.shared.lock().exit.is_none() {
+            self.stopped
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        // SAFETY: killpg only sends a signal; the group id is the child's own pid,
+        // which we made a group leader, so no unrelated process is hit.
+        unsafe {
+            libc::killpg(self.pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// A program under test, started by [`crate::Session::start`].
+pub struct Program {
+    watch: Watch,
+    stdin: Option<ChildStdin>,
+    transcript: Transcript,
+    deadline: Duration,
+}
+
+impl Program {
+    /// Starts `program ARGS` in `dir` as its own process group, with its stdout and
+    /// stderr read by background threads.
+    pub(crate) fn start(
+        label: &str,
+        name: &str,
+        program: &Path,
+        args: &[String],
+        dir: &Path,
+        transcript: Transcript,
+        deadline: Duration,
+    ) -> Outcome<Program> {
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .current_dir(dir)
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        // SAFETY: prctl is async-signal-safe; it asks the kernel to kill the child if
+        // the test process dies before it could clean up (a test killed from outside).
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| Failure::new(format!("could not start {}: {e}", program.display())))?;
+        let shared = Arc::new(Shared::default());
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        spawn_stdout_reader(stdout, Arc::clone(&shared));
+        spawn_stderr_reader(stderr, Arc::clone(&shared));
+        let pid = child.id() as i32;
+        let stdin = child.stdin.take();
+        let waiter = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            let status = child.wait();
+            waiter.update(|s| s.exit = status.ok());
+        });
+        let args = shell_words(args);
+        transcript.record(label, Direction::Action, format!("{name} {args}"));
+        let command = format!("{} {args}", crate::locate::run_command(program));
+        let watch = Watch {
+            label: label.to_string(),
+            command,
+            pid,
+            shared,
+            stopped: Arc::default(),
+        };
+        Ok(Program {
+            watch,
+            stdin,
+            transcript,
+            deadline,
+        })
+    }
+
+    pub(crate) fn watch(&self) -> Watch {
+        self.watch.clone()
+    }
+
+    /// The label this program has in the transcript.
+    pub fn label(&self) -> &str {
+        &self.watch.label
+    }
+
+    /// Changes how long each later wait on this program may take.
+    pub fn set_deadline(&mut self, deadline: Duration) {
+        self.deadline = deadline;
+    }
+
+    /// Types one line into the program's stdin (the line and its newline in one write).
+    pub fn send_line(&mut self, line: &str) -> Outcome {
+        self.transcript.record(self.label(), Direction::Sent, line);
+        let label = self.watch.label.clone();
+        let stdin = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| Failure::new(format!("the test already closed the stdin of {label}")))?;
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.push(b'\n');
+        stdin
+            .write_all(&bytes)
+            .and_then(|()| stdin.flush())
+            .map_err(|e| {
+                Failure::new(format!(
+                    "could not type into the stdin of {label} ({e}): {}",
+                    self.ended_reason()
+                ))
+            })
+    }
+
+    /// Closes the program's stdin, as Ctrl-D does at a terminal.
+    pub fn close_stdin(&mut self) {
+        self.transcript
+            .record(self.label(), Direction::Event, "stdin closed (Ctrl-D)");
+        self.stdin = None;
+    }
+
+    /// Waits for the next stdout line and returns it.
+    pub fn read_line(&mut self) -> Outcome<String> {
+        let deadline = Instant::now() + self.deadline;
+        let line = self.watch.shared.wait_for(deadline, |s| {
+            if let Some(line) = s.unread.pop_front() {
+                Some(Ok(line))
+            } else if s.stdout_closed {
+                Some(Err(()))
+            } else {
+                None
+            }
+        });
+        match line {
+            Some(Ok(line)) => {
+                self.transcript
+                    .record(self.label(), Direction::Received, line.clone());
+                Ok(line)
+            }
+            Some(Err(())) => Err(Failure::new(format!(
+                "expected another line on the stdout of {}, but it closed its stdout: {}",
+                self.label(),
+                self.ended_reason()
+            ))),
+            None => Err(Failure::new(format!(
+                "expected a line on the stdout of {} within {:.1?}, but none came ({})",
+                self.label(),
+                self.deadline,
+                self.quiet_reason()
+            ))),
+        }
+    }
+
+    /// Waits for the next stdout line and checks it is exactly `expected`.
+    pub fn expect_line(&mut self, expected: &str) -> Outcome {
+        let line = self.read_line().map_err(|f| Failure {
+            expected: Some(expected.to_string()),
+            ..f
+        })?;
+        if line == expected {
+            Ok(())
+        } else {
+            Err(Failure::mismatch(
+                format!("{} printed a different line than expected", self.label()),
+                expected,
+                line,
+            ))
+        }
+    }
+
+    /// Checks the program prints nothing on stdout for `window`. Proving an absence
+    /// needs a time window; keep it short, and use it only where silence is the point.
+    pub fn expect_silence(&mut self, window: Duration) -> Outcome {
+        let deadline = Instant::now() + window;
+        let spoke = self
+            .watch
+            .shared
+            .wait_for(deadline, |s| s.unread.front().cloned());
+        match spoke {
+            None => {
+                self.transcript.record(
+                    self.label(),
+                    Direction::Event,
+                    format!("(silent for {window:?}, as expected)"),
+                );
+                Ok(())
+            }
+            Some(line) => Err(Failure::mismatch(
+                format!(
+                    "{} printed something when it should have stayed silent",
+                    self.label()
+                ),
+                "(nothing)",
+                line,
+            )),
+        }
+    }
+
+    /// Waits for the program to exit and returns its status.
+    pub fn expect_exit(&mut self) -> Outcome<ExitStatus> {
+        let deadline = Instant::now() + self.deadline;
+        match self.watch.shared.wait_for(deadline, |s| s.exit) {
+            Some(status) => {
+                self.transcript
+                    .record(self.label(), Direction::Event, describe_exit(status));
+                Ok(status)
+            }
+            None => Err(Failure::new(format!(
+                "expected {} to exit within {:.1?}, but it is still running",
+                self.label(),
+                self.deadline
+            ))),
+        }
+    }
+
+    /// Waits for the program to exit successfully (status 0).
+    pub fn expect_success(&mut self) -> Outcome {
+        let status = self.expect_exit()?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(Failure::mismatch(
+                format!("{} failed", self.label()),
+                "exit status 0",
+                format!("{}{}", describe_exit(status), self.panic_note()),
+            ))
+        }
+    }
+
+    /// Checks that the program has not exited (a server must keep running).
+    pub fn expect_running(&mut self) -> Outcome {
+        match self.watch.shared.lock().exit {
+            None => Ok(()),
+            Some(status) => Err(Failure::new(format!(
+                "{} should still be running, but it {}{}",
+                self.label(),
+                describe_exit(status),
+                self.panic_note()
+            ))),
+        }
+    }
+
+    /// Everything the program printed to stderr so far.
+    pub fn stderr(&self) -> Vec<String> {
+        self.watch.shared.lock().stderr.iter().cloned().collect()
+    }
+
+    /// Waits until the program's stderr has a line containing `needle`: a status message
+    /// such as "client left" that tells the test an event happened.
+    pub fn expect_stderr_containing(&mut self, needle: &str) -> Outcome<String> {
+        let deadline = Instant::now() + self.deadline;
+        let found = self.watch.shared.wait_for(deadline, |s| {
+            s.stderr.iter().find(|line| line.contains(needle)).cloned()
+        });
+        match found {
+            Some(line) => {
+                self.transcript.record(
+                    &format!("{}:err", self.label()),
+                    Direction::Received,
+                    line.clone(),
+                );
+                Ok(line)
+            }
+            None => Err(Failure::mismatch(
+                format!(
+                    "expected {} to report on stderr within {:.1?}",
+                    self.label(),
+                    self.deadline
+                ),
+                format!("a line containing `{needle}`"),
+                "(no such line; see its stderr below)",
+            )),
+        }
+    }
+
+    /// Why the program stopped talking: it exited (and how), or it is still running.
+    fn ended_reason(&self) -> String {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        match self.watch.shared.wait_for(deadline, |s| s.exit) {
+            Some(status) => format!("it {}{}", describe_exit(status), self.panic_note()),
+            None => "it is still running".to_string(),
+        }
+    }
+
+    /// Why no line came: the program exited, or it is running and silent.
+    fn quiet_reason(&self) -> String {
+        match self.watch.shared.lock().exit {
+            Some(status) => format!("it {}{}", describe_exit(status), self.panic_note()),
+            None => "it is still running: is it waiting for something else, or did it not \
+                     end the line with a newline?"
+                .to_string(),
+        }
+    }
+
+    /// A note on a panic found in stderr, pointing at `todo!()` when that is the cause.
+    fn panic_note(&self) -> String {
+        panic_note(&self.stderr())
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        self.watch.kill();
+    }
+}
+
+/// Explains a Rust panic found in a program's stderr, or says nothing.
+pub(crate) fn panic_note(stderr: &[String]) -> String {
+    let Some(at) = stderr.iter().position(|l| l.contains("panicked at")) else {
+        return String::new();
+    };
+    let message = stderr.get(at + 1).map(String::as_str).unwrap_or("").trim();
+    if message.starts_with("not yet implemented") {
+        format!(" — it reached a todo!() ({message}): that is where your work goes")
+    } else {
+        format!(" — it panicked: {message}")
+    }
+}
+
+/// Says how a process ended, in words.
+pub fn describe_exit(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(101), _) => "exited with status 101 (a Rust panic)".to_string(),
+        (Some(code), _) => format!("exited with status {code}"),
+        (None, Some(libc::SIGKILL)) => "was killed (SIGKILL)".to_string(),
+        (None, Some(signal)) => format!("was killed by signal {signal}"),
+        (None, None) => "ended".to_string(),
+    }
+}
+
+/// Reads stdout line by line into the shared state; a line longer than [`MAX_LINE`] is
+/// cut, and past [`MAX_UNREAD_LINES`] unread lines the rest is drained and dropped, so a
+/// flooding program neither blocks nor eats the test's memory.
+fn spawn_stdout_reader(stdout: impl Read + Send + 'static, shared: Arc<Shared>) {
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        loop {
+            let mut line = Vec::new();
+            match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let text = escape(line.strip_suffix(b"\n").unwrap_or(&line));
+                    shared.update(|s| {
+                        if s.unread.len() < MAX_UNREAD_LINES {
+                            s.unread.push_back(text);
+                        } else {
+                            s.flooded = true;
+                        }
+                    });
+                }
+            }
+        }
+        shared.update(|s| s.stdout_closed = true);
+    });
+}
+
+/// Keeps the last [`STDERR_TAIL`] lines of stderr.
+fn spawn_stderr_reader(stderr: impl Read + Send + 'static, shared: Arc<Shared>) {
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stderr);
+        loop {
+            let mut line = Vec::new();
+            match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let text = escape(line.strip_suffix(b"\n").unwrap_or(&line));
+                    shared.update(|s| {
+                        if s.stderr.len() == STDERR_TAIL {
+                            s.stderr.pop_front();
+                        }
+                        s.stderr.push_back(text);
+                    });
+                }
+            }
+        }
+    });
+}
+
+/// Joins arguments for display, quoting the ones a shell would split.
+fn shell_words(args: &[String]) -> String {
+    args.iter()
+        .map(|a| {
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"\\$".contains(c)) {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            } else {
+                a.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,137 @@
+//! What a test run reports: one [`CaseReport`] per case, gathered in a [`SuiteReport`].
+//!
+//! The chapter tests write it as JSON when `NETLAB_REPORT` names a file; the grader
+//! reads it back to print verdicts, JSON or JUnit. The text rendering lives here, once,
+//! so `cargo test` and `cargo xtask check` explain a failure in the same words.
+
+use crate::failure::Failure;
+use crate::program::ProgramReport;
+use crate::transcript::Step;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// The environment variable naming the file the report is written to.
+pub const REPORT_VAR: &str = "NETLAB_REPORT";
+
+/// Every case of one test target, and how to replay its run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SuiteReport {
+    /// The exercise graded (`ch2-8`).
+    pub exercise: String,
+    /// The seed the varied inputs were drawn from.
+    pub seed: u64,
+    /// The cases that ran, in the order they finished.
+    pub cases: Vec<CaseReport>,
+}
+
+/// One case: its name, whether it passed, and if not, everything that explains why.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseReport {
+    /// The case's name: a sentence saying what it checks.
+    pub name: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// How long it took, in milliseconds.
+    pub millis: u64,
+    /// Why it failed.
+    pub failure: Option<Failure>,
+    /// What this case is about and the usual reason it fails.
+    pub hint: Option<String>,
+    /// The conversation up to the failure.
+    pub steps: Vec<Step>,
+    /// The programs the case started, as they were when it ended.
+    pub programs: Vec<ProgramReport>,
+    /// The seed, to replay this run's inputs.
+    pub seed: u64,
+}
+
+impl CaseReport {
+    /// The full explanation of a failed case, for a person.
+    pub fn render_failure(&self) -> String {
+        let mut out = String::new();
+        let Some(failure) = &self.failure else {
+            return out;
+        };
+        let _ = writeln!(out, "{}", failure.summary);
+        render_comparison(&mut out, failure);
+        if !self.steps.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nsteps ($ started, > sent to the program, < received from it, # event):"
+            );
+            for step in &self.steps {
+                let _ = writeln!(out, "  {step}");
+            }
+        }
+        for program in &self.programs {
+            render_program(&mut out, program);
+        }
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "\nabout this case: {}", hint.trim());
+        }
+        let _ = writeln!(
+            out,
+            "\ninputs were drawn from seed {}: set NETLAB_SEED={} (or pass --seed {}) to replay them",
+            self.seed, self.seed, self.seed
+        );
+        out
+    }
+}
+
+/// Expected beside actual: a line diff for several lines, two labelled lines for one.
+fn render_comparison(out: &mut String, failure: &Failure) {
+    match (&failure.expected, &failure.actual) {
+        (Some(expected), Some(actual)) if expected.contains('\n') || actual.contains('\n') => {
+            let _ = writeln!(out, "\ndifference (- expected, + actual):");
+            let diff = similar::TextDiff::from_lines(expected, actual);
+            for change in diff.iter_all_changes() {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                    similar::ChangeTag::Equal => ' ',
+                };
+                let _ = write!(out, "  {sign} {}", change);
+                if change.missing_newline() {
+                    out.push('\n');
+                }
+            }
+        }
+        (expected, actual) => {
+            if let Some(expected) = expected {
+                let _ = writeln!(out, "  expected: {expected}");
+            }
+            if let Some(actual) = actual {
+                let _ = writeln!(out, "  actual:   {actual}");
+            }
+        }
+    }
+}
+
+/// A program's unread output, stderr tail and exit, each line behind a prefix.
+fn render_program(out: &mut String, program: &ProgramReport) {
+    if !program.unread_stdout.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} printed on stdout (not read by the test):",
+            program.label
+        );
+        for line in &program.unread_stdout {
+            let _ = writeln!(out, "  {} | {line}", program.label);
+        }
+    }
+    if !program.stderr_tail.is_empty() {
+        let _ = writeln!(out, "\n{} printed on stderr:", program.label);
+        for line in &program.stderr_tail {
+            let _ = writeln!(out, "  {}! {line}", program.label);
+        }
+    }
+    let ended = program
+        .exit
+        .as_deref()
+        .unwrap_or("was still running when the case ended (the test stopped it)");
+    let _ = writeln!(
+        out,
+        "\n{} {ended}; run it by hand: {}",
+        program.label, program.command
+    );
+}

@@ -1,0 +1,214 @@
+//! Runs a table of cases as a test binary (`harness = false`), with the command line
+//! of `cargo test` (filters, `--list`, `--exact`), and writes a report for the grader.
+
+use crate::failure::{Failure, Outcome};
+use crate::program::Watch;
+use crate::report::{CaseReport, REPORT_VAR, SuiteReport};
+use crate::session::Session;
+use crate::snapshot::{Snapshots, slug};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+/// The environment variable that fixes the seed of the varied inputs.
+pub const SEED_VAR: &str = "NETLAB_SEED";
+/// No case may take longer than this; its programs are killed when it does.
+const CASE_LIMIT: Duration = Duration::from_secs(30);
+
+/// One test case: a name that says what it checks, the steps, and a hint.
+#[derive(Clone, Copy)]
+pub struct Case {
+    name: &'static str,
+    steps: fn(&mut Session) -> Outcome,
+    hint: Option<&'static str>,
+}
+
+impl Case {
+    /// A case named by what it checks ("a client prints while its stdin is idle").
+    pub const fn new(name: &'static str, steps: fn(&mut Session) -> Outcome) -> Case {
+        Case {
+            name,
+            steps,
+            hint: None,
+        }
+    }
+
+    /// What the case is about and the usual reason a program fails it.
+    pub const fn hint(self, hint: &'static str) -> Case {
+        Case {
+            hint: Some(hint),
+            ..self
+        }
+    }
+}
+
+/// The test binary's `main`: runs `cases` against the program under test for
+/// `exercise`. `manifest_dir` is the chapter crate's `env!("CARGO_MANIFEST_DIR")`,
+/// which holds `tests/snapshots`.
+pub fn run(manifest_dir: &str, exercise: &str, cases: &[Case]) -> ExitCode {
+    quiet_panics();
+    let args = libtest_mimic::Arguments::from_args();
+    let seed = seed();
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let target = exercise.replace('-', "_");
+    let snapshot_dir = Path::new(manifest_dir).join("tests").join("snapshots");
+    let trials = cases
+        .iter()
+        .map(|&case| {
+            let results = Arc::clone(&results);
+            let snapshots = Snapshots {
+                dir: snapshot_dir.clone(),
+                prefix: format!("{target}__{}", slug(case.name)),
+            };
+            let exercise = exercise.to_string();
+            libtest_mimic::Trial::test(case.name, move || {
+                let report = run_case(&exercise, case, seed, snapshots);
+                let verdict = if report.passed {
+                    Ok(())
+                } else {
+                    Err(report.render_failure().into())
+                };
+                results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(report);
+                verdict
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    let cases = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    if let Err(error) = write_report(SuiteReport {
+        exercise: exercise.to_string(),
+        seed,
+        cases,
+    }) {
+        eprintln!("error: {error}");
+        return ExitCode::from(2);
+    }
+    conclusion.exit_code()
+}
+
+/// Runs one case in its own session and turns whatever happened into a report.
+fn run_case(exercise: &str, case: Case, seed: u64, snapshots: Snapshots) -> CaseReport {
+    let started = Instant::now();
+    let case_seed = seed ^ fnv1a(case.name);
+    let watches: Arc<Mutex<Vec<Watch>>> = Arc::default();
+    let mut steps = Vec::new();
+    let outcome = crate::locate::program_for(exercise)
+        .map_err(Failure::new)
+        .and_then(|program| {
+            let mut session = Session::new(
+                exercise,
+                program,
+                case_seed,
+                Arc::clone(&watches),
+                snapshots,
+            )?;
+            let watchdog = start_watchdog(Arc::clone(&watches));
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (case.steps)(&mut session)
+            }))
+            .unwrap_or_else(|_| {
+                Err(Failure::new(format!(
+                    "the test itself panicked: {}",
+                    last_panic()
+                )))
+            });
+            drop(watchdog);
+            steps = session.transcript().steps();
+            outcome
+        });
+    let programs = watches
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(Watch::report)
+        .collect();
+    for watch in watches.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        watch.kill();
+    }
+    CaseReport {
+        name: case.name.to_string(),
+        passed: outcome.is_ok(),
+        millis: started.elapsed().as_millis() as u64,
+        failure: outcome.err(),
+        hint: case.hint.map(str::to_string),
+        steps,
+        programs,
+        seed,
+    }
+}
+
+/// Kills every program of a case that outlives [`CASE_LIMIT`], so even a test stuck in
+/// a blocking write ends. Dropping the returned sender stops the watchdog.
+fn start_watchdog(watches: Arc<Mutex<Vec<Watch>>>) -> mpsc::Sender<()> {
+    let (done, finished) = mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(CASE_LIMIT) {
+            for watch in watches.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                watch.kill();
+            }
+        }
+    });
+    done
+}
+
+/// The run's seed: from `NETLAB_SEED` to replay a run, otherwise fresh.
+fn seed() -> u64 {
+    match std::env::var(SEED_VAR) {
+        Ok(text) => text.trim().parse().unwrap_or_else(|_| {
+            eprintln!("warning: {SEED_VAR}={text:?} is not a number; using a fresh seed");
+            fastrand::u64(..1_000_000)
+        }),
+        Err(_) => fastrand::u64(..1_000_000),
+    }
+}
+
+/// Writes the JSON report if the grader asked for one.
+fn write_report(report: SuiteReport) -> Result<(), String> {
+    let Some(path) = std::env::var_os(REPORT_VAR) else {
+        return Ok(());
+    };
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    std::fs::write(&path, json).map_err(|e| {
+        format!(
+            "cannot write the report to {}: {e}",
+            Path::new(&path).display()
+        )
+    })
+}
+
+thread_local! {
+    static LAST_PANIC: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Records panic messages instead of printing them: a panic inside a case becomes a
+/// failure with its message, shown once in the case's report.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        LAST_PANIC.with(|last| *last.borrow_mut() = format!("{message}{place}"));
+    }));
+}
+
+fn last_panic() -> String {
+    LAST_PANIC.with(|last| last.borrow().clone())
+}
+
+/// A stable hash of a case name, so each case draws its own inputs from the run's seed.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
+    })
+}

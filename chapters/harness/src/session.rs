@@ -1,0 +1,262 @@
+//! A session is one test case's world: the program under test, the peers the test
+//! opens, the transcript of everything said, and the inputs drawn from the seed.
+
+use crate::failure::{Failure, Outcome};
+use crate::peer::{TcpPeer, TcpServer, UdpPeer};
+use crate::program::{Program, Watch};
+use crate::transcript::{Direction, Normaliser, Transcript};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long one wait (a line, a connection, an exit) may take before it fails.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
+/// Starting a process on a loaded machine can take longer than one exchange.
+pub const START_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Words for varied inputs: a program cannot hard-code what it has never seen.
+const WORDS: &[&str] = &[
+    "otter", "maple", "comet", "harbor", "pixel", "lantern", "quartz", "meadow", "falcon", "ember",
+    "walnut", "glacier", "violet", "tundra", "cobalt", "saffron", "orbit", "willow",
+];
+
+/// Everything one test case works with. Tests receive it as `t: &mut Session`.
+pub struct Session {
+    exercise: String,
+    program: PathBuf,
+    transcript: Transcript,
+    normaliser: Normaliser,
+    watches: Arc<Mutex<Vec<Watch>>>,
+    rng: fastrand::Rng,
+    deadline: Duration,
+    dir: tempfile::TempDir,
+    labels: HashMap<String, usize>,
+    varied: usize,
+    snapshots: crate::snapshot::Snapshots,
+}
+
+impl Session {
+    pub(crate) fn new(
+        exercise: &str,
+        program: PathBuf,
+        seed: u64,
+        watches: Arc<Mutex<Vec<Watch>>>,
+        snapshots: crate::snapshot::Snapshots,
+    ) -> Outcome<Session> {
+        let dir = tempfile::Builder::new().prefix("netlab-").tempdir()?;
+        let mut normaliser = Normaliser::default();
+        normaliser.replace_literal(dir.path().display().to_string(), "<dir>");
+        Ok(Session {
+            exercise: exercise.to_string(),
+            program,
+            transcript: Transcript::default(),
+            normaliser,
+            watches,
+            rng: fastrand::Rng::with_seed(seed),
+            deadline: DEFAULT_DEADLINE,
+            dir,
+            labels: HashMap::new(),
+            varied: 0,
+            snapshots,
+        })
+    }
+
+    pub(crate) fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// Changes how long each later wait may take (programs already started keep theirs).
+    pub fn set_deadline(&mut self, deadline: Duration) {
+        self.deadline = deadline;
+    }
+
+    /// A fresh folder for this case; programs run with it as their working directory.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Starts the program under test with `args`; `label` names it in the transcript.
+    pub fn start(&mut self, label: &str, args: &[&str]) -> Outcome<Program> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let program = Program::start(
+            label,
+            &self.exercise,
+            &self.program,
+            &args,
+            self.dir.path(),
+            self.transcript.clone(),
+            self.deadline,
+        )?;
+        self.watches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(program.watch());
+        Ok(program)
+    }
+
+    /// Starts a server (`args` should include `--port 0`) and waits for its first line,
+    /// `listening on ADDR`, which says where to reach it.
+    pub fn start_server(&mut self, label: &str, args: &[&str]) -> Outcome<(Program, SocketAddr)> {
+        let mut server = self.start(label, args)?;
+        server.set_deadline(START_DEADLINE);
+        let first = server.read_line().map_err(|f| not_listening(f, &server))?;
+        server.set_deadline(self.deadline);
+        let addr = parse_listening(&first)?;
+        Ok((server, addr))
+    }
+
+    /// Connects a new TCP peer (`tcp#1`, `tcp#2`, …) to the program at `addr`.
+    pub fn connect(&mut self, addr: SocketAddr) -> Outcome<TcpPeer> {
+        let label = self.next_label("tcp");
+        TcpPeer::connect(label, addr, self.transcript.clone(), self.deadline)
+    }
+
+    /// Listens on a free loopback port, so the test can play the server for a client.
+    pub fn listen(&mut self) -> Outcome<TcpServer> {
+        self.listen_on("127.0.0.1:0".parse().expect("valid address"))
+    }
+
+    /// Listens on a given address (for a client's default port, say).
+    pub fn listen_on(&mut self, addr: SocketAddr) -> Outcome<TcpServer> {
+        let label = self.next_label("tcp");
+        TcpServer::bind(label, addr, self.transcript.clone(), self.deadline)
+    }
+
+    /// A UDP socket on a free loopback port.
+    pub fn udp(&mut self) -> Outcome<UdpPeer> {
+        self.udp_on("127.0.0.1:0".parse().expect("valid address"))
+    }
+
+    /// A UDP socket on a given address.
+    pub fn udp_on(&mut self, addr: SocketAddr) -> Outcome<UdpPeer> {
+        let label = self.next_label("udp");
+        UdpPeer::bind(label, addr, self.transcript.clone(), self.deadline)
+    }
+
+    /// A varied word (`comet-417`), different on every run but replayable from the seed;
+    /// snapshots show it as `<word1>`, `<word2>`…
+    pub fn word(&mut self) -> String {
+        let word = WORDS[self.rng.usize(..WORDS.len())];
+        let varied = format!("{word}-{}", self.rng.u32(100..1000));
+        self.varied += 1;
+        self.normaliser
+            .replace_literal(varied.clone(), format!("<word{}>", self.varied));
+        varied
+    }
+
+    /// A short varied sentence of `n` words, for chat messages.
+    pub fn sentence(&mut self, n: usize) -> String {
+        (0..n.max(1))
+            .map(|_| self.word())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Offsets at which to cut `len` bytes into `pieces` writes, drawn from the seed.
+    pub fn cuts(&mut self, len: usize, pieces: usize) -> Vec<usize> {
+        let mut cuts: Vec<usize> = (0..pieces.saturating_sub(1))
+            .map(|_| self.rng.usize(1..len.max(2)))
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts
+    }
+
+    /// Replaces every match of `pattern` in snapshots (for output that varies in a way
+    /// the built-in rules do not know: a pid, a file size…).
+    pub fn normalise(&mut self, pattern: &str, with: &str) -> Outcome {
+        self.normaliser
+            .replace_pattern(pattern, with)
+            .map_err(|e| Failure::new(format!("bad normalisation pattern {pattern:?}: {e}")))
+    }
+
+    /// Adds a comment to the transcript: what the test is about to check, and why.
+    pub fn note(&mut self, text: &str) {
+        self.transcript.record("note", Direction::Event, text);
+    }
+
+    /// Compares the normalised transcript so far with the reviewed snapshot `name`.
+    pub fn snapshot(&mut self, name: &str) -> Outcome {
+        let text = self.normaliser.render(&self.transcript.steps());
+        self.snapshots.check(name, &text)
+    }
+
+    fn next_label(&mut self, kind: &str) -> String {
+        let n = self.labels.entry(kind.to_string()).or_default();
+        *n += 1;
+        format!("{kind}#{n}")
+    }
+}
+
+/// Rewords a failure to read a server's first line into what a student needs to hear.
+fn not_listening(failure: Failure, server: &Program) -> Failure {
+    let expected = Some("listening on ADDR".to_string());
+    if failure.summary.contains("closed its stdout") {
+        Failure {
+            summary: format!(
+                "{} exited before it printed its address — a server is expected to keep running ({})",
+                server.label(),
+                failure.summary.split(": ").last().unwrap_or_default()
+            ),
+            expected,
+            actual: None,
+        }
+    } else {
+        Failure {
+            summary: format!(
+                "{} printed no `listening on ADDR` line within {:.1?} — a server prints it as its first \
+                 line once it has bound its socket ({})",
+                server.label(),
+                START_DEADLINE,
+                failure
+                    .summary
+                    .split(" (")
+                    .last()
+                    .unwrap_or_default()
+                    .trim_end_matches(')')
+            ),
+            expected,
+            actual: None,
+        }
+    }
+}
+
+/// Reads the address out of `listening on ADDR`.
+fn parse_listening(line: &str) -> Outcome<SocketAddr> {
+    let Some(addr) = line.strip_prefix("listening on ") else {
+        return Err(Failure::mismatch(
+            "a server's first stdout line must say where it listens",
+            "listening on ADDR",
+            line,
+        ));
+    };
+    addr.trim().parse().map_err(|_| {
+        Failure::mismatch(
+            "a server's first line must give its address as IP:PORT (its socket's local_addr())",
+            "listening on 127.0.0.1:PORT",
+            line,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_listening_line() {
+        assert_eq!(
+            parse_listening("listening on 127.0.0.1:80").unwrap().port(),
+            80
+        );
+        assert!(parse_listening("listening on port 80").is_err());
+        assert!(
+            parse_listening("hello")
+                .unwrap_err()
+                .summary
+                .contains("first stdout line")
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! `cargo xtask`: the course's grader and build tool.
+//!
+//! One documented clap enum, one handler per task. Every task works from the
+//! workspace root and reads the exercise manifest (`exercises.toml`).
+
+mod book;
+mod cargo;
+mod check;
+mod list;
+mod new;
+mod render;
+mod reset;
+mod serve;
+mod verify;
+mod watch;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// netlab: read the book, solve the exercises, and let the grader talk to your programs.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+/// What `cargo xtask` can do.
+#[derive(Subcommand)]
+enum Task {
+    /// Grade an exercise: build it, run its tests, explain every failing case.
+    Check {
+        /// The exercise, e.g. ch2-8 (`cargo xtask list` shows them all).
+        id: String,
+        /// Grade the reference solution instead of your exercise.
+        #[arg(long, conflicts_with = "path")]
+        solution: bool,
+        /// Grade the crate in this folder instead (a submission kept elsewhere).
+        #[arg(long, value_name = "DIR")]
+        path: Option<PathBuf>,
+        /// How to print the verdict: text for people, json or junit for CI systems.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Replay the random inputs of an earlier run (a failure prints its seed).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Re-check an exercise every time you save one of its files.
+    Watch {
+        /// The exercise, e.g. ch2-8.
+        id: String,
+    },
+    /// Show every exercise and whether it passes yet.
+    List,
+    /// Print the hint of an exercise.
+    Hint {
+        /// The exercise, e.g. ch2-8.
+        id: String,
+    },
+    /// Put an exercise back to its untouched skeleton (your version is kept as a backup).
+    Reset {
+        /// The exercise, e.g. ch2-8.
+        id: String,
+    },
+    /// Instructor check before a release: every solution passes and is lint-clean,
+    /// every skeleton compiles and fails, the book builds with every include resolved.
+    Verify,
+    /// Run every test of the workspace, then `verify`: what CI runs.
+    Test,
+    /// Scaffold a new exercise: skeleton, solution, test file, book page, manifest entry.
+    New {
+        /// The new exercise's id, e.g. ch2-20.
+        id: String,
+        /// Its title.
+        #[arg(long, default_value = "New exercise")]
+        title: String,
+    },
+    /// Build the book into book/book.
+    Book,
+    /// Serve the book on localhost with live reload.
+    Serve {
+        /// The port to serve on.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Open the book in a browser.
+        #[arg(long)]
+        open: bool,
+    },
+}
+
+/// The output formats of `check`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable verdicts, transcripts and hints.
+    Text,
+    /// One JSON document with every case.
+    Json,
+    /// JUnit XML, for CI and autograding systems.
+    Junit,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    let result = match cli.task {
+        Task::Check { id, solution, path, format, seed } => {
+            let target = match (solution, path) {
+                (true, _) => check::Target::Solution,
+                (false, Some(dir)) => check::Target::Path(dir),
+                (false, None) => check::Target::Exercise,
+            };
+            return check::run(&root, &id, target, format, seed);
+        }
+        Task::Watch { id } => watch::run(&root, &id),
+        Task::List => list::run(&root),
+        Task::Hint { id } => hint(&root, &id),
+        Task::Reset { id } => reset::run(&root, &id),
+        Task::Verify => return verify::run(&root),
+        Task::Test => return verify::test_everything(&root),
+        Task::New { id, title } => new::run(&root, &id, &title),
+        Task::Book => book::build(&root).map(|out| {
+            println!("book written to {}", out.display());
+        }),
+        Task::Serve { port, open } => serve::run(&root, port, open),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints an exercise's hint from the manifest.
+fn hint(root: &std::path::Path, id: &str) -> anyhow::Result<()> {
+    let manifest = harness::manifest::Manifest::load(root).map_err(anyhow::Error::msg)?;
+    let exercise = manifest.get(id).map_err(anyhow::Error::msg)?;
+    println!("{}: {}\n\n{}", exercise.id, exercise.title, exercise.hint.trim());
+    println!("\nRead more: book/src/{}", exercise.book);
+    Ok(())
+}
+
+/// The workspace root: xtask lives one folder below it.
+fn workspace_root() -> PathBuf {
+    let xtask_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    xtask_dir.parent().expect("xtask sits inside the workspace").to_path_buf()
+}
