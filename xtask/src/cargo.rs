@@ -1,1 +1,111 @@
+//! The grader's cargo invocations: one `cargo build` that produces both the program
+//! under test and its test binary, whose paths are read from cargo's JSON messages.
+//!
+//! Each cargo call costs at least 50 ms even when nothing changed, so `check` makes one
+//! (two for a crate kept outside the workspace) and runs the test binary itself.
 
+use anyhow::{Context, bail};
+use harness::manifest::Exercise;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The two executables a check needs.
+pub struct Built {
+    /// The program under test.
+    pub program: PathBuf,
+    /// The chapter's test binary for this exercise.
+    pub tests: PathBuf,
+}
+
+/// Why a build produced nothing to run: cargo has already printed the compiler's
+/// messages, so this only says which build failed.
+#[derive(Debug)]
+pub struct BuildFailed(pub String);
+
+/// Builds `package`'s binary and the exercise's test target in one cargo call.
+pub fn build(root: &Path, exercise: &Exercise, package: &str) -> Result<Built, BuildFailed> {
+    let test_target = exercise.test_target();
+    let mut command = cargo(root);
+    command.args(["build", "--quiet", "--message-format=json-render-diagnostics"]);
+    command.args(["--package", package, "--bin", package]);
+    command.args(["--package", &exercise.test_package(), "--test", &test_target]);
+    let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
+    let program = find(&artifacts, package, "bin").ok_or_else(|| BuildFailed(format!("`{package}` did not compile")))?;
+    let tests = find(&artifacts, &test_target, "test")
+        .ok_or_else(|| BuildFailed(format!("the tests of {} did not compile", exercise.id)))?;
+    Ok(Built { program, tests })
+}
+
+/// Builds a crate kept outside the workspace (a submission) into its own target dir,
+/// then the exercise's test target in the workspace.
+pub fn build_external(root: &Path, exercise: &Exercise, dir: &Path) -> Result<Built, BuildFailed> {
+    let manifest = dir.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Err(BuildFailed(format!("{} has no Cargo.toml", dir.display())));
+    }
+    let mut command = cargo(root);
+    command.args(["build", "--quiet", "--message-format=json-render-diagnostics", "--manifest-path"]);
+    command.arg(&manifest).arg("--target-dir").arg(root.join("target").join("external"));
+    let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
+    let program = artifacts
+        .iter()
+        .find(|a| a.kind == "bin")
+        .map(|a| a.executable.clone())
+        .ok_or_else(|| BuildFailed(format!("the crate in {} did not compile to a binary", dir.display())))?;
+    let mut command = cargo(root);
+    command.args(["build", "--quiet", "--message-format=json-render-diagnostics"]);
+    command.args(["--package", &exercise.test_package(), "--test", &exercise.test_target()]);
+    let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
+    let tests = find(&artifacts, &exercise.test_target(), "test")
+        .ok_or_else(|| BuildFailed(format!("the tests of {} did not compile", exercise.id)))?;
+    Ok(Built { program, tests })
+}
+
+/// Runs a cargo command in the workspace and fails unless it succeeds.
+pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let status = cargo(root).args(args).status().context("cannot run cargo")?;
+    if !status.success() {
+        bail!("`cargo {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// A cargo command working in the workspace root.
+pub fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root);
+    command
+}
+
+/// One executable cargo built.
+struct Artifact {
+    name: String,
+    kind: String,
+    executable: PathBuf,
+}
+
+/// Runs cargo with JSON messages on stdout (diagnostics still go to the terminal, as
+/// cargo prints them) and collects the executables it produced.
+fn run_for_artifacts(mut command: Command) -> anyhow::Result<Vec<Artifact>> {
+    let output = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).output().context("cannot run cargo")?;
+    let mut artifacts = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if message["reason"] != "compiler-artifact" {
+            continue;
+        }
+        let Some(executable) = message["executable"].as_str() else { continue };
+        let name = message["target"]["name"].as_str().unwrap_or_default().to_string();
+        let kind = message["target"]["kind"][0].as_str().unwrap_or_default().to_string();
+        artifacts.push(Artifact { name, kind, executable: executable.into() });
+    }
+    if !output.status.success() && artifacts.is_empty() {
+        bail!("it did not compile");
+    }
+    Ok(artifacts)
+}
+
+/// The executable of target `name` of `kind`, if it was built.
+fn find(artifacts: &[Artifact], name: &str, kind: &str) -> Option<PathBuf> {
+    artifacts.iter().find(|a| a.name == name && a.kind == kind).map(|a| a.executable.clone())
+}

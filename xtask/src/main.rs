@@ -8,6 +8,7 @@ mod cargo;
 mod check;
 mod list;
 mod new;
+mod progress;
 mod render;
 mod reset;
 mod serve;
@@ -104,7 +105,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = workspace_root();
     let result = match cli.task {
-        Task::Check { id, solution, path, format, seed } => {
+        Task::Check {
+            id,
+            solution,
+            path,
+            format,
+            seed,
+        } => {
             let target = match (solution, path) {
                 (true, _) => check::Target::Solution,
                 (false, Some(dir)) => check::Target::Path(dir),
@@ -137,7 +144,12 @@ fn main() -> ExitCode {
 fn hint(root: &std::path::Path, id: &str) -> anyhow::Result<()> {
     let manifest = harness::manifest::Manifest::load(root).map_err(anyhow::Error::msg)?;
     let exercise = manifest.get(id).map_err(anyhow::Error::msg)?;
-    println!("{}: {}\n\n{}", exercise.id, exercise.title, exercise.hint.trim());
+    println!(
+        "{}: {}\n\n{}",
+        exercise.id,
+        exercise.title,
+        exercise.hint.trim()
+    );
     println!("\nRead more: book/src/{}", exercise.book);
     Ok(())
 }
@@ -145,5 +157,8 @@ fn hint(root: &std::path::Path, id: &str) -> anyhow::Result<()> {
 /// The workspace root: xtask lives one folder below it.
 fn workspace_root() -> PathBuf {
     let xtask_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    xtask_dir.parent().expect("xtask sits inside the workspace").to_path_buf()
+    xtask_dir
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
 }

@@ -1,1 +1,197 @@
+//! `cargo xtask new chN-M`: scaffold an exercise that `verify` accepts at once — a
+//! skeleton that fails, a solution that passes one case, the test file, a book page and
+//! the manifest entry — so an instructor starts from a working frame.
 
+use anyhow::{Context, bail};
+use harness::manifest::{Exercise, Manifest};
+use std::fs;
+use std::path::Path;
+
+/// Creates every file of a new exercise and registers it.
+pub fn run(root: &Path, id: &str, title: &str) -> anyhow::Result<()> {
+    let manifest = Manifest::load(root).map_err(anyhow::Error::msg)?;
+    if manifest.get(id).is_ok() {
+        bail!("exercise {id} exists already");
+    }
+    let exercise = Exercise {
+        id: id.to_string(),
+        title: title.to_string(),
+        roles: vec!["server".to_string()],
+        book: format!("ch{}/{id}.md", chapter_of(id)?),
+        seed: "—".to_string(),
+        hint: "Write the hint: what to try when stuck.".to_string(),
+    };
+    let chapter = exercise.chapter().map_err(anyhow::Error::msg)?;
+    write_new(&root.join(exercise.exercise_dir()).join("Cargo.toml"), &package_manifest(id))?;
+    write_new(&root.join(exercise.exercise_dir()).join("src/main.rs"), &program(id, title, true))?;
+    let solution = exercise.solution_package();
+    write_new(&root.join(exercise.solution_dir()).join("Cargo.toml"), &package_manifest(&solution))?;
+    write_new(&root.join(exercise.solution_dir()).join("src/main.rs"), &program(id, title, false))?;
+    add_test(root, &exercise, chapter)?;
+    add_page(root, &exercise, chapter)?;
+    append(&root.join(Manifest::FILE), &manifest_entry(&exercise))?;
+    println!("created {id}: exercises/{id}, solutions/{id}, chapters/ch{chapter}/tests/{}.rs, book/src/{}", exercise.test_target(), exercise.book);
+    println!("next: write the solution and its tests, then `cargo xtask verify`");
+    Ok(())
+}
+
+fn chapter_of(id: &str) -> anyhow::Result<u32> {
+    let probe = Exercise {
+        id: id.to_string(),
+        title: String::new(),
+        roles: Vec::new(),
+        book: String::new(),
+        seed: String::new(),
+        hint: String::new(),
+    };
+    probe.chapter().map_err(anyhow::Error::msg)
+}
+
+/// Writes a file that must not exist yet, creating its folder.
+fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
+    if path.exists() {
+        bail!("{} exists already; not overwriting it", path.display());
+    }
+    fs::create_dir_all(path.parent().context("a file has a folder")?)?;
+    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Appends text to a file.
+fn append(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut content = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !content.ends_with('\n') {
+        content.push('\n');
+    }
+    content.push_str(text);
+    fs::write(path, content).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The test file (a one-case table) and its `[[test]]` entry, creating the chapter's
+/// test crate if this is its first exercise.
+fn add_test(root: &Path, exercise: &Exercise, chapter: u32) -> anyhow::Result<()> {
+    let crate_dir = root.join(format!("chapters/ch{chapter}"));
+    if !crate_dir.join("Cargo.toml").exists() {
+        write_new(&crate_dir.join("Cargo.toml"), &chapter_manifest(chapter))?;
+        write_new(&crate_dir.join("src/lib.rs"), &format!("//! Chapter {chapter}'s fixtures; its tests are in `tests/`.\n"))?;
+    }
+    write_new(&crate_dir.join(format!("tests/{}.rs", exercise.test_target())), &test_file(&exercise.id))?;
+    append(&crate_dir.join("Cargo.toml"), &format!("\n[[test]]\nname = \"{}\"\nharness = false\n", exercise.test_target()))
+}
+
+/// The book page and its line in SUMMARY.md.
+fn add_page(root: &Path, exercise: &Exercise, chapter: u32) -> anyhow::Result<()> {
+    let src = root.join("book/src");
+    let page = format!(
+        "# {} ({})\n\nThe idea, in your own words.\n\n## The exercise\n\nWhat to build, and what the grader checks: \
+         `cargo xtask check {}`.\n\n## A reference solution\n\n```rust\n{{{{#include ../../../solutions/{}/src/main.rs:serve}}}}\n```\n",
+        exercise.title, exercise.id, exercise.id, exercise.id
+    );
+    write_new(&src.join(&exercise.book), &page)?;
+    let summary = src.join("SUMMARY.md");
+    let text = fs::read_to_string(&summary).context("cannot read book/src/SUMMARY.md")?;
+    if !text.contains(&format!("(ch{chapter}/README.md)")) {
+        write_new(&src.join(format!("ch{chapter}/README.md")), &format!("# Chapter {chapter}\n"))?;
+        append(&summary, &format!("- [Chapter {chapter}](ch{chapter}/README.md)\n"))?;
+    }
+    append(&summary, &format!("  - [{} ({})]({})\n", exercise.title, exercise.id, exercise.book))
+}
+
+fn manifest_entry(e: &Exercise) -> String {
+    format!(
+        "\n[[exercise]]\nid = \"{}\"\ntitle = \"{}\"\nroles = [\"server\"]\nbook = \"{}\"\nseed = \"{}\"\nhint = \"\"\"\n{}\n\"\"\"\n",
+        e.id, e.title, e.book, e.seed, e.hint
+    )
+}
+
+fn package_manifest(name: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
+         [dependencies]\nclap.workspace = true\nanyhow.workspace = true\n"
+    )
+}
+
+fn chapter_manifest(chapter: u32) -> String {
+    format!(
+        "[package]\nname = \"ch{chapter}\"\nversion = \"0.1.0\"\ndescription = \"Chapter {chapter}'s black-box tests.\"\n\
+         edition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[lib]\ntest = false\ndoctest = false\n\n\
+         [dev-dependencies]\nharness.workspace = true\n"
+    )
+}
+
+/// A server that binds and keeps accepting; in the skeleton, the serving is `todo!()`.
+fn program(id: &str, title: &str, skeleton: bool) -> String {
+    let body = if skeleton {
+        "    let _ = listener;\n    todo!(\"serve each connection\")"
+    } else {
+        "    for connection in listener.incoming() {\n        drop(connection?);\n    }\n    Ok(())"
+    };
+    format!(
+        r#"//! {title} ({id}).
+
+use anyhow::Context;
+use clap::{{Parser, Subcommand}};
+use std::net::TcpListener;
+
+/// {title}.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {{
+    #[command(subcommand)]
+    role: Role,
+}}
+
+/// The program's roles.
+#[derive(Subcommand)]
+enum Role {{
+    /// Serve clients.
+    Server {{
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The port to listen on (0 lets the system choose).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    }},
+}}
+
+fn main() -> anyhow::Result<()> {{
+    let Role::Server {{ host, port }} = Cli::parse().role;
+    serve(&host, port)
+}}
+
+// ANCHOR: serve
+/// Binds, says where, and serves.
+fn serve(host: &str, port: u16) -> anyhow::Result<()> {{
+    let listener = TcpListener::bind((host, port)).with_context(|| format!("cannot listen on {{host}}:{{port}}"))?;
+    println!("listening on {{}}", listener.local_addr()?);
+{body}
+}}
+// ANCHOR_END: serve
+"#
+    )
+}
+
+fn test_file(id: &str) -> String {
+    format!(
+        r#"//! Grades {id}.
+
+use harness::prelude::*;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {{
+    harness::run(env!("CARGO_MANIFEST_DIR"), "{id}", &[
+        Case::new("the server keeps running after a client connects", keeps_running),
+    ])
+}}
+
+fn keeps_running(t: &mut Session) -> Outcome {{
+    let (mut server, addr) = t.start_server("server", &["server", "--port", "0"])?;
+    let client = t.connect(addr)?;
+    client.close();
+    let mut again = t.connect(addr)?;
+    again.expect_silence(Duration::from_millis(100))?;
+    server.expect_running()
+}}
+"#
+    )
+}

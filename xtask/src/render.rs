@@ -1,1 +1,189 @@
+//! How a verdict is printed: text for a student, JSON or JUnit for a CI system.
+//! The explanation of a failing case comes from the harness (`render_failure`), so a
+//! failure reads the same under `cargo test` and `cargo xtask check`.
 
+use crate::Format;
+use crate::check::Target;
+use harness::manifest::Exercise;
+use harness::report::{CaseReport, SuiteReport};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How many failing cases are explained in full; the rest get one line each, so the
+/// first failure stays on screen.
+const EXPLAINED_FAILURES: usize = 3;
+
+/// The verdict of a graded run in `format`.
+pub fn verdict(exercise: &Exercise, target: &Target, suite: &SuiteReport, format: Format) -> String {
+    match format {
+        Format::Text => text(exercise, target, suite),
+        Format::Json => json(exercise, target, suite),
+        Format::Junit => junit(&exercise.id, suite),
+    }
+}
+
+/// Says that `id` could not be graded, for a CI system.
+pub fn not_graded(id: &str, why: &str, format: Format) -> String {
+    match format {
+        Format::Json => {
+            let value = serde_json::json!({ "exercise": id, "graded": false, "error": why });
+            format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+        }
+        _ => format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"netlab\" tests=\"1\" errors=\"1\">\n  \
+             <testsuite name=\"{id}\" tests=\"1\" errors=\"1\">\n    <testcase name=\"builds and runs\" classname=\"{id}\">\n      \
+             <error message=\"{msg}\">{msg}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n",
+            id = xml(id),
+            msg = xml(why)
+        ),
+    }
+}
+
+/// What is being graded, in words.
+fn graded_what(exercise: &Exercise, target: &Target) -> String {
+    match target {
+        Target::Exercise => format!("your exercise, {}", exercise.exercise_dir().display()),
+        Target::Solution => format!("the reference solution, {}", exercise.solution_dir().display()),
+        Target::Path(dir) => format!("the crate in {}", dir.display()),
+    }
+}
+
+/// One line per case, then the failures explained, the hint, and what to do next.
+fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} · {} · grading {}\n", exercise.id, exercise.title, graded_what(exercise, target));
+    for case in &suite.cases {
+        let _ = writeln!(out, "  {} {}", if case.passed { "✓" } else { "✗" }, case.name);
+    }
+    let failed: Vec<&CaseReport> = suite.cases.iter().filter(|c| !c.passed).collect();
+    for case in failed.iter().take(EXPLAINED_FAILURES) {
+        let _ = writeln!(out, "\n── ✗ {} ──", case.name);
+        for line in case.render_failure().lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    if failed.len() > EXPLAINED_FAILURES {
+        let _ = writeln!(
+            out,
+            "\n({} more failing cases are not explained here: fix the ones above first)",
+            failed.len() - EXPLAINED_FAILURES
+        );
+    }
+    let passed = suite.cases.len() - failed.len();
+    if failed.is_empty() && passed > 0 {
+        let _ = writeln!(out, "\nAll {passed} cases pass.");
+        if *target != Target::Solution {
+            let _ = writeln!(
+                out,
+                "Well done. Compare your code with the reference solution in {}/src/ \
+                 and read its page, book/src/{}.",
+                exercise.solution_dir().display(),
+                exercise.book
+            );
+        }
+    } else {
+        let _ = writeln!(out, "\nhint: {}", exercise.hint.trim().replace('\n', "\n      "));
+        let _ = writeln!(
+            out,
+            "\n{passed} of {} cases pass. Fix the first failure, then check again \
+             (`cargo xtask watch {}` re-checks on every save).",
+            suite.cases.len(),
+            exercise.id
+        );
+    }
+    out
+}
+
+/// The JSON verdict: totals, and every case with its explanation.
+fn json(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
+    #[derive(Serialize)]
+    struct Verdict<'a> {
+        exercise: &'a str,
+        graded: &'a str,
+        passed: usize,
+        total: usize,
+        seed: u64,
+        cases: Vec<Case<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Case<'a> {
+        #[serde(flatten)]
+        report: &'a CaseReport,
+        explanation: String,
+    }
+    let verdict = Verdict {
+        exercise: &exercise.id,
+        graded: match target {
+            Target::Exercise => "exercise",
+            Target::Solution => "solution",
+            Target::Path(_) => "path",
+        },
+        passed: suite.cases.iter().filter(|c| c.passed).count(),
+        total: suite.cases.len(),
+        seed: suite.seed,
+        cases: suite.cases.iter().map(|report| Case { report, explanation: report.render_failure() }).collect(),
+    };
+    format!("{}\n", serde_json::to_string_pretty(&verdict).unwrap_or_default())
+}
+
+/// The JUnit XML verdict that CI and autograding systems read.
+fn junit(id: &str, suite: &SuiteReport) -> String {
+    let failures = suite.cases.iter().filter(|c| !c.passed).count();
+    let seconds = |millis: u64| millis as f64 / 1000.0;
+    let total: u64 = suite.cases.iter().map(|c| c.millis).sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(out, "<testsuites name=\"netlab\" tests=\"{}\" failures=\"{failures}\">", suite.cases.len());
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{:.3}\">",
+        xml(id),
+        suite.cases.len(),
+        seconds(total)
+    );
+    for case in &suite.cases {
+        let opening = format!("    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"", xml(&case.name), xml(id), seconds(case.millis));
+        match &case.failure {
+            None => {
+                let _ = writeln!(out, "{opening}/>");
+            }
+            Some(failure) => {
+                let _ = writeln!(out, "{opening}>");
+                let _ = writeln!(
+                    out,
+                    "      <failure message=\"{}\">{}</failure>",
+                    xml(&failure.summary),
+                    xml(&case.render_failure())
+                );
+                let _ = writeln!(out, "    </testcase>");
+            }
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// Escapes text for XML attributes and content; drops characters XML cannot carry.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn xml_escapes_markup_and_drops_control_characters() {
+        assert_eq!(super::xml("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+    }
+}

@@ -1,1 +1,147 @@
+//! `cargo xtask verify`: what an instructor runs before a release, and `cargo xtask
+//! test`: every test of the workspace, then `verify` (what CI runs).
+//!
+//! Each rule is a named function whose error says what to fix.
 
+use crate::book;
+use crate::cargo;
+use crate::check::{self, NotGraded, Target};
+use harness::manifest::{Exercise, Manifest};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The outcome of one rule: nothing to fix, or a list of things to fix.
+type Rule = Result<(), Vec<String>>;
+
+/// Runs every rule and prints each verdict; exit 0 only if all hold.
+pub fn run(root: &Path) -> ExitCode {
+    let manifest = match Manifest::load(root) {
+        Ok(manifest) => manifest,
+        Err(why) => {
+            eprintln!("✗ the manifest is valid\n    {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let rules: [(&str, &dyn Fn() -> Rule); 6] = [
+        ("every exercise has its skeleton, solution, tests and hint", &|| exercises_are_complete(root, &manifest)),
+        ("the code is rustfmt-clean", &|| code_is_formatted(root)),
+        ("the code is clippy-clean (-D warnings), skeletons included", &|| code_is_lint_clean(root)),
+        ("every reference solution passes its tests", &|| solutions_pass(root, &manifest)),
+        ("every untouched skeleton compiles and fails its tests", &|| skeletons_fail(root, &manifest)),
+        ("the book builds with every include, anchor and link resolved", &|| book_builds(root, &manifest)),
+    ];
+    let mut all_hold = true;
+    for (name, rule) in rules {
+        match rule() {
+            Ok(()) => println!("✓ {name}"),
+            Err(problems) => {
+                all_hold = false;
+                println!("✗ {name}");
+                for problem in problems {
+                    println!("    {}", problem.replace('\n', "\n    "));
+                }
+            }
+        }
+    }
+    if all_hold {
+        println!("\nverify: everything holds");
+        ExitCode::SUCCESS
+    } else {
+        println!("\nverify: fix the problems above");
+        ExitCode::FAILURE
+    }
+}
+
+/// `cargo test --workspace`, then [`run`].
+pub fn test_everything(root: &Path) -> ExitCode {
+    if let Err(error) = cargo::run(root, &["test", "--workspace"]) {
+        eprintln!("error: {error:#}");
+        return ExitCode::FAILURE;
+    }
+    println!("\nall workspace tests passed; now verify:\n");
+    run(root)
+}
+
+/// Every exercise in the manifest has a skeleton, a solution, a test file and a hint.
+fn exercises_are_complete(root: &Path, manifest: &Manifest) -> Rule {
+    let mut problems = Vec::new();
+    for exercise in &manifest.exercises {
+        let test_file = format!("chapters/ch{}/tests/{}.rs", exercise.chapter().unwrap_or(0), exercise.test_target());
+        let required = [
+            (exercise.exercise_dir().join("Cargo.toml"), "the skeleton"),
+            (exercise.solution_dir().join("Cargo.toml"), "the reference solution"),
+            (test_file.into(), "the tests"),
+        ];
+        for (path, what) in required {
+            if !root.join(&path).is_file() {
+                problems.push(format!("{}: {what} is missing: create {}", exercise.id, path.display()));
+            }
+        }
+        if exercise.hint.trim().is_empty() {
+            problems.push(format!("{}: the hint is empty: write one in exercises.toml", exercise.id));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// `cargo fmt --all --check` passes.
+fn code_is_formatted(root: &Path) -> Rule {
+    cargo::run(root, &["fmt", "--all", "--check"]).map_err(|e| vec![format!("{e:#}: run `cargo fmt --all`")])
+}
+
+/// `cargo clippy` finds nothing in any package, warnings included.
+fn code_is_lint_clean(root: &Path) -> Rule {
+    cargo::run(root, &["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        .map_err(|e| vec![format!("{e:#}: fix what clippy printed above")])
+}
+
+/// Every case of every exercise passes against the reference solution.
+fn solutions_pass(root: &Path, manifest: &Manifest) -> Rule {
+    let mut problems = Vec::new();
+    for exercise in &manifest.exercises {
+        match check::grade(root, exercise, &Target::Solution, None) {
+            Ok(suite) if suite.cases.is_empty() => problems.push(format!("{}: the tests have no cases", exercise.id)),
+            Ok(suite) => {
+                for case in suite.cases.iter().filter(|c| !c.passed) {
+                    problems.push(format!("{}: the solution fails \"{}\":\n{}", exercise.id, case.name, case.render_failure()));
+                }
+            }
+            Err(why) => problems.push(format!("{}: the solution could not be graded: {why}", exercise.id)),
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// Every skeleton compiles and fails at least one case: a skeleton that passes would
+/// grade a student's untouched copy as done.
+fn skeletons_fail(root: &Path, manifest: &Manifest) -> Rule {
+    let mut problems = Vec::new();
+    for exercise in &manifest.exercises {
+        if let Some(problem) = skeleton_problem(root, exercise) {
+            problems.push(problem);
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+fn skeleton_problem(root: &Path, exercise: &Exercise) -> Option<String> {
+    match check::grade(root, exercise, &Target::Exercise, None) {
+        Ok(suite) if suite.cases.iter().all(|c| c.passed) => Some(format!(
+            "{}: the skeleton passes every case: leave the exercise's work as todo!() in {}",
+            exercise.id,
+            exercise.exercise_dir().display()
+        )),
+        Ok(_) => None,
+        Err(NotGraded::Build(why)) => Some(format!("{}: the skeleton must compile: {why}", exercise.id)),
+        Err(why) => Some(format!("{}: the skeleton could not be graded: {why}", exercise.id)),
+    }
+}
+
+/// The book's includes, anchors and links resolve, and it builds.
+fn book_builds(root: &Path, manifest: &Manifest) -> Rule {
+    let problems = book::check(root, manifest);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    book::build(root).map(|_| ()).map_err(|e| vec![format!("{e:#}")])
+}

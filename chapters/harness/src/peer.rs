@@ -41,7 +41,7 @@ impl TcpPeer {
             ),
         );
         let stream = TcpStream::connect_timeout(&addr, deadline).map_err(|e| {
-            Failure::new(format!("could not connect to the program at {addr}: {e}"))
+            Failure::new(format!("could not connect to the program at {addr}: {e} (is it still running? see its output below)"))
         })?;
         Ok(TcpPeer::from_stream(label, stream, transcript, deadline))
     }

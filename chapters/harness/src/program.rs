@@ -1,9 +1,10 @@
 //! A running program under test: its stdin, its stdout line by line, its stderr and
 //! its exit, every wait under a deadline.
 //!
-//! The program is started in a process group of its own and the whole group is killed
-//! when the [`Program`] is dropped — also when a test fails or panics — so a hanging
-//! program, or one that forked helpers, never outlives its test case.
+//! The program is started in a process group of its own, and the whole group is killed
+//! when its case ends — also when the test fails or panics (the [`crate::Session`]
+//! owns that duty) — so a hanging program, or one that forked helpers, never outlives
+//! its test case.
 
 use crate::failure::{Failure, Outcome};
 use crate::transcript::{Direction, Transcript, escape};
@@ -122,6 +123,14 @@ impl Watch {
                 exit => exit.map(describe_exit),
             },
         }
+    }
+
+    /// Gives a program a moment to finish exiting, so the report of a failed case says
+    /// how it ended (a panic, an error) rather than "still running": a test can see a
+    /// refused connection while the program is still unwinding its panic.
+    pub fn settle(&self) {
+        let deadline = Instant::now() + Duration::from_millis(300);
+        self.shared.wait_for(deadline, |s| s.exit.map(|_| ()));
     }
 
     /// Kills the program and everything it started (its whole process group).
@@ -405,7 +414,7 @@ impl Program {
     }
 
     /// Why the program stopped talking: it exited (and how), or it is still running.
-    fn ended_reason(&self) -> String {
+    pub(crate) fn ended_reason(&self) -> String {
         let deadline = Instant::now() + Duration::from_millis(200);
         match self.watch.shared.wait_for(deadline, |s| s.exit) {
             Some(status) => format!("it {}{}", describe_exit(status), self.panic_note()),
@@ -429,8 +438,11 @@ impl Program {
     }
 }
 
-impl Drop for Program {
-    fn drop(&mut self) {
+impl Program {
+    /// Kills the program now (and everything it started), as a crash or a power cut
+    /// would. Without this, the program runs until its case ends.
+    pub fn kill(&mut self) {
+        self.transcript.record(self.label(), Direction::Event, "killed by the test");
         self.watch.kill();
     }
 }

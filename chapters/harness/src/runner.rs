@@ -48,9 +48,13 @@ impl Case {
 /// which holds `tests/snapshots`.
 pub fn run(manifest_dir: &str, exercise: &str, cases: &[Case]) -> ExitCode {
     quiet_panics();
-    let args = libtest_mimic::Arguments::from_args();
+    let mut args = libtest_mimic::Arguments::from_args();
+    // Cases mostly wait on sockets and pipes, not the CPU: run them all at once, so a
+    // program that hangs costs one deadline in all, not one per case.
+    args.test_threads = args.test_threads.or(Some(cases.len().clamp(1, 32)));
     let seed = seed();
     let results = Arc::new(Mutex::new(Vec::new()));
+    let names: Vec<&str> = cases.iter().map(|case| case.name).collect();
     let target = exercise.replace('-', "_");
     let snapshot_dir = Path::new(manifest_dir).join("tests").join("snapshots");
     let trials = cases
@@ -78,7 +82,9 @@ pub fn run(manifest_dir: &str, exercise: &str, cases: &[Case]) -> ExitCode {
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
-    let cases = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut cases = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    // Report in the order of the table, however the cases were scheduled.
+    cases.sort_by_key(|report: &CaseReport| names.iter().position(|name| *name == report.name));
     if let Err(error) = write_report(SuiteReport {
         exercise: exercise.to_string(),
         seed,
@@ -96,39 +102,18 @@ fn run_case(exercise: &str, case: Case, seed: u64, snapshots: Snapshots) -> Case
     let case_seed = seed ^ fnv1a(case.name);
     let watches: Arc<Mutex<Vec<Watch>>> = Arc::default();
     let mut steps = Vec::new();
-    let outcome = crate::locate::program_for(exercise)
-        .map_err(Failure::new)
-        .and_then(|program| {
-            let mut session = Session::new(
-                exercise,
-                program,
-                case_seed,
-                Arc::clone(&watches),
-                snapshots,
-            )?;
-            let watchdog = start_watchdog(Arc::clone(&watches));
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                (case.steps)(&mut session)
-            }))
-            .unwrap_or_else(|_| {
-                Err(Failure::new(format!(
-                    "the test itself panicked: {}",
-                    last_panic()
-                )))
-            });
-            drop(watchdog);
-            steps = session.transcript().steps();
-            outcome
-        });
-    let programs = watches
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-        .map(Watch::report)
-        .collect();
-    for watch in watches.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-        watch.kill();
-    }
+    let mut programs = Vec::new();
+    let outcome = crate::locate::program_for(exercise).map_err(Failure::new).and_then(|program| {
+        let mut session = Session::new(exercise, program, case_seed, Arc::clone(&watches), snapshots)?;
+        let watchdog = start_watchdog(Arc::clone(&watches));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (case.steps)(&mut session)))
+            .unwrap_or_else(|_| Err(Failure::new(format!("the test itself panicked: {}", last_panic()))));
+        drop(watchdog);
+        steps = session.transcript().steps();
+        programs = session.program_reports(outcome.is_err());
+        outcome
+        // The session is dropped here, which kills every program of the case.
+    });
     CaseReport {
         name: case.name.to_string(),
         passed: outcome.is_ok(),

@@ -14,7 +14,7 @@ use std::time::Duration;
 /// How long one wait (a line, a connection, an exit) may take before it fails.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
 /// Starting a process on a loaded machine can take longer than one exchange.
-pub const START_DEADLINE: Duration = Duration::from_secs(5);
+pub const START_DEADLINE: Duration = Duration::from_secs(3);
 
 /// Words for varied inputs: a program cannot hard-code what it has never seen.
 const WORDS: &[&str] = &[
@@ -65,6 +65,21 @@ impl Session {
 
     pub(crate) fn transcript(&self) -> &Transcript {
         &self.transcript
+    }
+
+    /// What each program of the case looks like now; after a failure, programs get a
+    /// moment to finish exiting so the report can say how they ended.
+    pub(crate) fn program_reports(&self, failed: bool) -> Vec<crate::program::ProgramReport> {
+        let watches = self.watches.lock().unwrap_or_else(|e| e.into_inner());
+        watches
+            .iter()
+            .map(|watch| {
+                if failed {
+                    watch.settle();
+                }
+                watch.report()
+            })
+            .collect()
     }
 
     /// Changes how long each later wait may take (programs already started keep theirs).
@@ -190,37 +205,33 @@ impl Session {
     }
 }
 
+impl Drop for Session {
+    /// The case is over: kill every program it started, whatever happened.
+    fn drop(&mut self) {
+        for watch in self.watches.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            watch.kill();
+        }
+    }
+}
+
 /// Rewords a failure to read a server's first line into what a student needs to hear.
 fn not_listening(failure: Failure, server: &Program) -> Failure {
     let expected = Some("listening on ADDR".to_string());
-    if failure.summary.contains("closed its stdout") {
-        Failure {
-            summary: format!(
-                "{} exited before it printed its address — a server is expected to keep running ({})",
-                server.label(),
-                failure.summary.split(": ").last().unwrap_or_default()
-            ),
-            expected,
-            actual: None,
-        }
+    let summary = if failure.summary.contains("closed its stdout") {
+        format!(
+            "{} exited before it printed its address — a server is expected to keep running: {}",
+            server.label(),
+            server.ended_reason()
+        )
     } else {
-        Failure {
-            summary: format!(
-                "{} printed no `listening on ADDR` line within {:.1?} — a server prints it as its first \
-                 line once it has bound its socket ({})",
-                server.label(),
-                START_DEADLINE,
-                failure
-                    .summary
-                    .split(" (")
-                    .last()
-                    .unwrap_or_default()
-                    .trim_end_matches(')')
-            ),
-            expected,
-            actual: None,
-        }
-    }
+        format!(
+            "{} printed no `listening on ADDR` line within {:.1?} — a server prints it as its first \
+             line once it has bound its socket (is it blocked before that, or did it print elsewhere?)",
+            server.label(),
+            START_DEADLINE
+        )
+    };
+    Failure { summary, expected, actual: None }
 }
 
 /// Reads the address out of `listening on ADDR`.

@@ -122,6 +122,8 @@ impl Default for Normaliser {
                 r"(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):\d{1,5}",
                 "$1:PORT",
             ),
+            // A port given to nc, as the "by hand" lines show it.
+            (r"(nc \S+) \d{1,5}\b", "$1 PORT"),
             // A port given on a command line.
             (r"--port \d{1,5}", "--port PORT"),
             // A clock time as C's ctime() prints it: `Sun Nov 22 03:10:00 2026`.

@@ -25,11 +25,11 @@ enum End {
 
 /// Listens on `host:port` and chats with one client at a time until stdin ends.
 pub async fn serve(host: &str, port: u16) -> anyhow::Result<()> {
+    let mut typed = read_stdin_lines();
     let listener = TcpListener::bind((host, port))
         .await
         .with_context(|| format!("cannot listen on {host}:{port}"))?;
     println!("listening on {}", listener.local_addr()?);
-    let mut typed = read_stdin_lines();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
