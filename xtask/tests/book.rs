@@ -1,0 +1,133 @@
+//! The real book: `cargo xtask book` builds it with every include and link resolved,
+//! and `cargo xtask serve` serves it over HTTP.
+//!
+//! The checks themselves are tested on small fixture books by the unit tests of
+//! `xtask/src/book.rs`, and the HTTP and websocket server by those of `serve.rs`. Both
+//! commands here write `book/book`, so they run one after the other in a single test.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The workspace root: xtask lives one folder below it.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A `cargo xtask` command, run from the built binary.
+fn xtask(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.args(args).current_dir(root());
+    command
+}
+
+/// Kills the server when the test ends, passed or failed.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_real_book_builds_and_is_served() {
+    builds();
+    is_served();
+}
+
+/// `cargo xtask book` succeeds and writes every page of SUMMARY.md.
+fn builds() {
+    let output = xtask(&["book"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "cargo xtask book failed:\n{stderr}"
+    );
+    assert!(stdout.contains("book written to"), "{stdout}");
+    let site = root().join("book/book");
+    for page in [
+        "index.html",
+        "introduction.html",
+        "ch2/index.html",
+        "ch2/full-duplex-chat.html",
+    ] {
+        assert!(site.join(page).is_file(), "no {page} in {}", site.display());
+    }
+    let chapter = std::fs::read_to_string(site.join("ch2/index.html")).unwrap();
+    assert!(
+        chapter.contains("<pre class=\"mermaid\">"),
+        "the chapter's diagram is drawn"
+    );
+    assert!(has_search_index(&site), "search is on");
+}
+
+/// Whether the built book has its (content-hashed) search index.
+fn has_search_index(site: &Path) -> bool {
+    std::fs::read_dir(site).unwrap().flatten().any(|entry| {
+        entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("searchindex")
+    })
+}
+
+/// `cargo xtask serve --port 0` prints its real address, then answers HTTP there with
+/// pages that connect to the live-reload endpoint.
+fn is_served() {
+    let child = xtask(&["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Killed(child);
+    let url = announced_url(server.0.stdout.take().unwrap(), Duration::from_secs(60));
+    let address = url.strip_prefix("http://").expect("an http URL");
+
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(format!("GET /index.html HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes())
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.contains("<title>"), "{answer}");
+    assert!(
+        answer.contains("__livereload"),
+        "the page connects for live reload"
+    );
+    assert!(
+        server.0.try_wait().unwrap().is_none(),
+        "the server keeps running"
+    );
+}
+
+/// Waits for `serving the book at URL` on the server's stdout, under a deadline (a
+/// first build may compile nothing but still renders the whole book).
+fn announced_url(stdout: impl Read + Send + 'static, deadline: Duration) -> String {
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let line = received
+        .recv_timeout(deadline)
+        .expect("`cargo xtask serve` printed nothing before its deadline");
+    line.strip_prefix("serving the book at ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string()
+}
