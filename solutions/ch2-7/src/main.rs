@@ -1,1 +1,87 @@
-fn main() {}
+//! # Half-duplex chat (ch2-7)
+//!
+//! Two people talk over one TCP connection, one on the server side and one on the
+//! client side, and they take turns the way a walkie-talkie does: the client speaks
+//! first, then waits for the server's answer; the server waits for the client, then
+//! answers. While it is not your turn you cannot send anything, because your program
+//! is blocked waiting for the other side's line.
+//!
+//! That alternation is what "half duplex" means: data flows both ways, but only one
+//! way at a time. TCP itself is full duplex; the half-duplex behaviour comes entirely
+//! from the shape of our program: one thread, blocking calls, one thing at a time.
+//! Exercise ch2-8 removes that limit.
+//!
+//! The program has three parts:
+//! - [`lines`]: the framing both sides share (one message = one line of text);
+//! - [`server`]: accept one client at a time and chat with it;
+//! - [`client`]: connect and chat.
+
+mod client;
+mod lines;
+mod server;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Half-duplex chat over TCP: the client and the server take turns, one line each.
+///
+/// The client speaks first. Each side must wait for the other's line before it may
+/// type the next one. Messages are lines of text (at most 64 KiB).
+#[derive(Parser)]
+#[command(version, about, long_about)]
+struct Cli {
+    /// Which end of the conversation to play.
+    #[command(subcommand)]
+    role: Role,
+}
+
+/// The two roles of the chat. Both read what you type on stdin and print the other
+/// side's messages on stdout; status lines and errors go to stderr.
+#[derive(Subcommand)]
+enum Role {
+    /// Wait for clients and chat with one at a time (the client speaks first).
+    ///
+    /// Prints `listening on ADDR`, then for each client `connected: PEER` on stderr.
+    /// Each client line is printed as `client: TEXT`; then it is your turn to type one
+    /// line, which is sent back. When the client leaves, the server waits for the next
+    /// one. End your input (Ctrl-D) on your turn to close the chat and exit.
+    Server {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Port to listen on (0 lets the system choose a free one).
+        #[arg(long, default_value_t = 9999)]
+        port: u16,
+    },
+    /// Connect to a server and chat with it (you speak first).
+    ///
+    /// Type a line, it is sent; then wait for the server's answer, printed as
+    /// `server: TEXT`. End your input (Ctrl-D) to leave.
+    Client {
+        /// Host name or address of the server.
+        #[arg(long, default_value = "localhost")]
+        host: String,
+        /// Port of the server.
+        #[arg(long, default_value_t = 9999)]
+        port: u16,
+    },
+}
+
+/// Runs the chosen role and turns any error into one `error: …` line on stderr and a
+/// non-zero exit status, instead of a panic and a backtrace.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.role {
+        Role::Server { host, port } => server::run(&host, port),
+        Role::Client { host, port } => client::run(&host, port),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // `{:#}` prints the whole chain of contexts: "cannot connect to …: refused".
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

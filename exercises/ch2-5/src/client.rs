@@ -1,0 +1,25 @@
+//! The client: one command line out, one reply line back, for each line of stdin.
+//!
+//! Because the server answers every line with exactly one line, the client needs no
+//! knowledge of the commands: it sends a line and reads a line, in lockstep.
+//!
+//! You will need imports, e.g. `std::io::{self, BufRead, BufReader, Write}`,
+//! `std::net::TcpStream`, `anyhow::{Context, bail}` and the server's line reader,
+//! `crate::line::{Line, read_line}`.
+
+use anyhow::Result;
+
+/// Connects to `host:port` and, for every line of stdin until its end (then return
+/// `Ok(())`), sends the line (every line, the empty one too, ending in `\n`) and prints
+/// the ONE reply line as it is.
+///
+/// - Connection failure: an error with the context `cannot connect to HOST:PORT`
+///   (`main` prints `error: cannot connect to HOST:PORT: <reason>`).
+/// - `set_nodelay(true)`; one `write_all` per line; read the reply up to its `\n`
+///   with [`crate::line::read_line`] on a `BufReader` over a `try_clone()` of the
+///   stream (a listing can be long: allow some megabytes).
+/// - A reply of 0 bytes, or a reset, means the server has gone: return the error
+///   `server closed the connection`.
+pub fn run(host: &str, port: u16) -> Result<()> {
+    todo!("connect to {host}:{port}; send each stdin line and print the reply line")
+}
