@@ -101,6 +101,9 @@ pub(crate) struct Watch {
     pub shared: Arc<Shared>,
     /// Set once the test has killed it, so the report does not blame the program.
     pub stopped: Arc<std::sync::atomic::AtomicBool>,
+    /// Its stdin, held here until the case ends: dropping a [`Program`] early must not
+    /// close it, or a program blocked on its keyboard would exit and look finished.
+    pub stdin: Arc<Mutex<Option<ChildStdin>>>,
 }
 
 impl Watch {
@@ -150,7 +153,6 @@ impl Watch {
 /// A program under test, started by [`crate::Session::start`].
 pub struct Program {
     watch: Watch,
-    stdin: Option<ChildStdin>,
     transcript: Transcript,
     deadline: Duration,
 }
@@ -193,7 +195,7 @@ impl Program {
         spawn_stdout_reader(stdout, Arc::clone(&shared));
         spawn_stderr_reader(stderr, Arc::clone(&shared));
         let pid = child.id() as i32;
-        let stdin = child.stdin.take();
+        let stdin = Arc::new(Mutex::new(child.stdin.take()));
         let waiter = Arc::clone(&shared);
         std::thread::spawn(move || {
             let status = child.wait();
@@ -208,10 +210,10 @@ impl Program {
             pid,
             shared,
             stopped: Arc::default(),
+            stdin,
         };
         Ok(Program {
             watch,
-            stdin,
             transcript,
             deadline,
         })
@@ -235,28 +237,29 @@ impl Program {
     pub fn send_line(&mut self, line: &str) -> Outcome {
         self.transcript.record(self.label(), Direction::Sent, line);
         let label = self.watch.label.clone();
-        let stdin = self
-            .stdin
-            .as_mut()
-            .ok_or_else(|| Failure::new(format!("the test already closed the stdin of {label}")))?;
+        let mut stdin = self.watch.stdin.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(pipe) = stdin.as_mut() else {
+            return Err(Failure::new(format!(
+                "the test already closed the stdin of {label}"
+            )));
+        };
         let mut bytes = line.as_bytes().to_vec();
         bytes.push(b'\n');
-        stdin
-            .write_all(&bytes)
-            .and_then(|()| stdin.flush())
-            .map_err(|e| {
-                Failure::new(format!(
-                    "could not type into the stdin of {label} ({e}): {}",
-                    self.ended_reason()
-                ))
-            })
+        let written = pipe.write_all(&bytes).and_then(|()| pipe.flush());
+        drop(stdin);
+        written.map_err(|e| {
+            Failure::new(format!(
+                "could not type into the stdin of {label} ({e}): {}",
+                self.ended_reason()
+            ))
+        })
     }
 
     /// Closes the program's stdin, as Ctrl-D does at a terminal.
     pub fn close_stdin(&mut self) {
         self.transcript
             .record(self.label(), Direction::Event, "stdin closed (Ctrl-D)");
-        self.stdin = None;
+        *self.watch.stdin.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// Waits for the next stdout line and returns it.
@@ -442,7 +445,8 @@ impl Program {
     /// Kills the program now (and everything it started), as a crash or a power cut
     /// would. Without this, the program runs until its case ends.
     pub fn kill(&mut self) {
-        self.transcript.record(self.label(), Direction::Event, "killed by the test");
+        self.transcript
+            .record(self.label(), Direction::Event, "killed by the test");
         self.watch.kill();
     }
 }

@@ -121,7 +121,11 @@ fn render_program(out: &mut String, program: &ProgramReport) {
     }
     if !program.stderr_tail.is_empty() {
         let _ = writeln!(out, "\n{} printed on stderr:", program.label);
-        for line in program.stderr_tail.iter().filter(|line| !line.trim().is_empty()) {
+        for line in program
+            .stderr_tail
+            .iter()
+            .filter(|line| !line.trim().is_empty())
+        {
             let _ = writeln!(out, "  {}! {line}", program.label);
         }
     }

@@ -103,17 +103,32 @@ fn run_case(exercise: &str, case: Case, seed: u64, snapshots: Snapshots) -> Case
     let watches: Arc<Mutex<Vec<Watch>>> = Arc::default();
     let mut steps = Vec::new();
     let mut programs = Vec::new();
-    let outcome = crate::locate::program_for(exercise).map_err(Failure::new).and_then(|program| {
-        let mut session = Session::new(exercise, program, case_seed, Arc::clone(&watches), snapshots)?;
-        let watchdog = start_watchdog(Arc::clone(&watches));
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (case.steps)(&mut session)))
-            .unwrap_or_else(|_| Err(Failure::new(format!("the test itself panicked: {}", last_panic()))));
-        drop(watchdog);
-        steps = session.transcript().steps();
-        programs = session.program_reports(outcome.is_err());
-        outcome
-        // The session is dropped here, which kills every program of the case.
-    });
+    let outcome = crate::locate::program_for(exercise)
+        .map_err(Failure::new)
+        .and_then(|program| {
+            let mut session = Session::new(
+                exercise,
+                program,
+                case_seed,
+                Arc::clone(&watches),
+                snapshots,
+            )?;
+            let watchdog = start_watchdog(Arc::clone(&watches));
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (case.steps)(&mut session)
+            }))
+            .unwrap_or_else(|_| {
+                Err(Failure::new(format!(
+                    "the test itself panicked: {}",
+                    last_panic()
+                )))
+            });
+            drop(watchdog);
+            steps = session.transcript().steps();
+            programs = session.program_reports(outcome.is_err());
+            outcome
+            // The session is dropped here, which kills every program of the case.
+        });
     CaseReport {
         name: case.name.to_string(),
         passed: outcome.is_ok(),

@@ -208,7 +208,12 @@ impl Session {
 impl Drop for Session {
     /// The case is over: kill every program it started, whatever happened.
     fn drop(&mut self) {
-        for watch in self.watches.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for watch in self
+            .watches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             watch.kill();
         }
     }
@@ -231,7 +236,11 @@ fn not_listening(failure: Failure, server: &Program) -> Failure {
             START_DEADLINE
         )
     };
-    Failure { summary, expected, actual: None }
+    Failure {
+        summary,
+        expected,
+        actual: None,
+    }
 }
 
 /// Reads the address out of `listening on ADDR`.
