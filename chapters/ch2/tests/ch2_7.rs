@@ -1,1 +1,403 @@
-fn main() {}
+//! Grades ch2-7, the half-duplex chat: the two sides take turns, one line each, the
+//! client first; a message is a line however the network splits it.
+
+use harness::prelude::*;
+use harness::program::describe_exit;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// How long a side must stay quiet to show it is waiting for its turn. Silence is the
+/// point of the turn-taking cases, and proving an absence needs a window.
+const TURN_WINDOW: Duration = Duration::from_millis(300);
+
+/// Longer than the 64 KiB a line may have.
+const TOO_LONG: usize = 64 * 1024 + 1000;
+
+fn main() -> ExitCode {
+    harness::run(env!("CARGO_MANIFEST_DIR"), "ch2-7", &[
+        Case::new("the server prints a client's line as `client: TEXT`", server_prints_client_line)
+            .hint("Read one line from the client's socket and print it on stdout as `client: TEXT`, without \
+                   its \\n."),
+        Case::new("the server sends nothing before the client has spoken", server_waits_for_client)
+            .hint("The client speaks first. The server's turn loop starts by reading the socket; only after \
+                   it has printed the client's line may it read the keyboard and send. A server that reads \
+                   the keyboard first, or in a thread of its own, speaks out of turn."),
+        Case::new("the server answers each client line with exactly one typed line", server_sends_one_line_per_turn)
+            .hint("One turn is: read the client's line, print it, read ONE line from stdin, send it, and go \
+                   back to reading the socket. Lines typed ahead wait in stdin for the next turn."),
+        Case::new("the client sends a typed line and prints the server's reply as `server: TEXT`", client_sends_and_prints_reply)
+            .hint("Read one line from stdin, send it with its \\n in one write_all, then read the server's line \
+                   and print it as `server: TEXT`."),
+        Case::new("the client waits for the reply before it sends its next line", client_waits_for_reply)
+            .hint("After sending, the client must block reading the socket until the server's line has come. \
+                   A client that reads stdin again first (or in another thread) is full duplex: that is ch2-8."),
+        Case::new("a line that reaches the server in pieces is one message", server_reassembles_split_line)
+            .hint("One read is not one message: TCP may deliver a line in several pieces. Read through a \
+                   BufReader with read_until(b'\\n') / read_line, which waits for the whole line."),
+        Case::new("two lines in one write reach the server as two messages, one per turn", server_keeps_second_line)
+            .hint("A BufReader may read more than one line; the rest stays in ITS buffer. Create one \
+                   BufReader per connection before the turn loop, not a new one per turn, or the second \
+                   line is lost."),
+        Case::new("the client reassembles a split reply and keeps what came after it", client_reassembles_reply)
+            .hint("The server's line may arrive in pieces, and the next line may come in the same piece. Read \
+                   through ONE BufReader for the whole connection, created before the loop."),
+        Case::new("empty typed lines are skipped, never sent", empty_typed_lines_are_skipped)
+            .hint("Pressing Enter on an empty line must not send an empty message: skip it and read the next \
+                   line (both in the server and in the client)."),
+        Case::new("the server serves the next client after one leaves", server_serves_next_client)
+            .hint("A read of 0 bytes means the client closed the connection: end that conversation \
+                   (`client left`) and go back to accept the next client. The server keeps running."),
+        Case::new("the server survives clients that reset the connection and serves the next", server_survives_reset)
+            .hint("A client may vanish at any moment: while the server waits for its line (the read fails \
+                   with `connection reset`) or while the server's user is typing (sending the answer, or the \
+                   next read, fails). That ends this conversation only: never unwrap socket I/O; return and \
+                   accept the next client."),
+        Case::new("the server exits with status 0 when its input ends on its turn", server_exits_at_end_of_input)
+            .hint("read_line on stdin returning 0 bytes (Ctrl-D) on the server's turn ends the chat: close the \
+                   connection and exit with status 0."),
+        Case::new("the client exits with status 0 at the end of its input", client_exits_at_end_of_input)
+            .hint("read_line on stdin returning 0 bytes (Ctrl-D) on the client's turn means the user leaves: \
+                   close the connection and exit with status 0."),
+        Case::new("the client reports an error when the server hangs up mid-turn", client_errors_when_server_hangs_up)
+            .hint("While the client waits for its answer, a read of 0 bytes means the server has gone: that \
+                   cuts the conversation, so print `error: …` on stderr and exit non-zero (return an Err \
+                   from main's work), without a panic."),
+        Case::new("garbage bytes do not stop the server", garbage_does_not_stop_server)
+            .hint("Bytes that are not UTF-8 must not crash the server: String::from_utf8_lossy shows them as \
+                   \u{fffd}, and the chat goes on."),
+        Case::new("an over-long line is refused and the server keeps running", over_long_line_is_refused)
+            .hint("Cap the line length: read through `.take(MAX_LINE + 2)` and, if no line ending came within \
+                   64 KiB, end that conversation with `error: message too long` on stderr. Then accept the \
+                   next client."),
+        Case::new("a client that cannot connect prints an error and exits non-zero", client_reports_refused_connection)
+            .hint("Connecting to a port where nobody listens fails with `connection refused`: print one \
+                   `error: …` line on stderr and exit non-zero, without a panic."),
+        Case::new("a server that cannot bind prints an error and exits non-zero", server_reports_port_in_use)
+            .hint("Binding a port another program listens on fails: print one `error: …` line on stderr and \
+                   exit non-zero, without a panic."),
+        Case::new("a server and a client chat in turns", server_and_client_chat),
+    ])
+}
+
+/// Starts the server on a free port.
+fn server(t: &mut Session) -> Outcome<(Program, SocketAddr)> {
+    t.start_server("server", &["server", "--port", "0"])
+}
+
+/// Starts a client against a test-owned listener and accepts its connection.
+fn client(t: &mut Session) -> Outcome<(Program, TcpPeer)> {
+    let mut listener = t.listen()?;
+    let port = listener.addr()?.port().to_string();
+    let client = t.start(
+        "client",
+        &["client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    let connection = listener.accept()?;
+    Ok((client, connection))
+}
+
+/// One turn seen from the test playing the client: send a line, see the server print
+/// it, type the server's answer, receive it.
+fn turn(t: &mut Session, server: &mut Program, tcp: &mut TcpPeer) -> Outcome {
+    let (message, answer) = (t.sentence(2), t.sentence(2));
+    tcp.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    server.send_line(&answer)?;
+    tcp.expect_line(&answer)
+}
+
+/// Waits for the program to end with one `error: …` line and a non-zero status.
+fn expect_error_exit(program: &mut Program) -> Outcome {
+    let status = program.expect_exit()?;
+    let panicked = program.stderr().iter().any(|l| l.contains("panicked at"));
+    ensure(
+        !status.success() && !panicked,
+        format!(
+            "{} must report the error as one `error: …` line and exit non-zero, but it {}{}",
+            program.label(),
+            describe_exit(status),
+            if panicked { " after a panic" } else { "" }
+        ),
+    )?;
+    let line = program.expect_stderr_containing("error:")?;
+    ensure(
+        line.starts_with("error:"),
+        format!("the error line must start with `error:`, but it was {line:?}"),
+    )
+}
+
+fn server_prints_client_line(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let message = t.sentence(3);
+    tcp.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))
+}
+
+fn server_waits_for_client(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let answer = t.sentence(2);
+    t.note("the server's user types before the client has said anything");
+    server.send_line(&answer)?;
+    tcp.expect_silence(TURN_WINDOW)?;
+    let message = t.sentence(2);
+    tcp.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    tcp.expect_line(&answer)
+}
+
+fn server_sends_one_line_per_turn(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let (first_answer, second_answer) = (t.word(), t.word());
+    t.note("the server's user types two answers ahead");
+    server.send_line(&first_answer)?;
+    server.send_line(&second_answer)?;
+    let first = t.word();
+    tcp.send_line(&first)?;
+    server.expect_line(&format!("client: {first}"))?;
+    tcp.expect_line(&first_answer)?;
+    tcp.expect_silence(TURN_WINDOW)?;
+    let second = t.word();
+    tcp.send_line(&second)?;
+    server.expect_line(&format!("client: {second}"))?;
+    tcp.expect_line(&second_answer)
+}
+
+fn client_sends_and_prints_reply(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = client(t)?;
+    let message = t.sentence(3);
+    client.send_line(&message)?;
+    tcp.expect_line(&message)?;
+    let reply = t.sentence(2);
+    tcp.send_line(&reply)?;
+    client.expect_line(&format!("server: {reply}"))
+}
+
+fn client_waits_for_reply(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = client(t)?;
+    let (first, second) = (t.word(), t.word());
+    t.note("the client's user types two lines in a row");
+    client.send_line(&first)?;
+    client.send_line(&second)?;
+    tcp.expect_line(&first)?;
+    tcp.expect_silence(TURN_WINDOW)?;
+    let reply = t.word();
+    tcp.send_line(&reply)?;
+    client.expect_line(&format!("server: {reply}"))?;
+    tcp.expect_line(&second)
+}
+
+fn server_reassembles_split_line(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let message = t.sentence(4);
+    let bytes = format!("{message}\n");
+    let cuts = t.cuts(bytes.len(), 4);
+    tcp.send_in_pieces(bytes.as_bytes(), &cuts)?;
+    server.expect_line(&format!("client: {message}"))?;
+    let answer = t.word();
+    server.send_line(&answer)?;
+    tcp.expect_line(&answer)
+}
+
+fn server_keeps_second_line(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let (first, second) = (t.word(), t.word());
+    tcp.send_bytes(format!("{first}\n{second}\n").as_bytes())?;
+    server.expect_line(&format!("client: {first}"))?;
+    let first_answer = t.word();
+    server.send_line(&first_answer)?;
+    tcp.expect_line(&first_answer)?;
+    server.expect_line(&format!("client: {second}"))?;
+    let second_answer = t.word();
+    server.send_line(&second_answer)?;
+    tcp.expect_line(&second_answer)
+}
+
+fn client_reassembles_reply(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = client(t)?;
+    let first = t.word();
+    client.send_line(&first)?;
+    tcp.expect_line(&first)?;
+    let (reply, next) = (t.sentence(2), t.word());
+    t.note("the reply comes in two pieces; the second also carries the next line");
+    let cuts = t.cuts(reply.len(), 2);
+    tcp.send_in_pieces(format!("{reply}\n{next}\n").as_bytes(), &cuts)?;
+    client.expect_line(&format!("server: {reply}"))?;
+    let second = t.word();
+    client.send_line(&second)?;
+    tcp.expect_line(&second)?;
+    client.expect_line(&format!("server: {next}"))
+}
+
+fn empty_typed_lines_are_skipped(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let message = t.word();
+    tcp.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    let answer = t.word();
+    server.send_line("")?;
+    server.send_line(&answer)?;
+    tcp.expect_line(&answer)?;
+
+    let (mut client, mut tcp) = client(t)?;
+    let message = t.word();
+    client.send_line("")?;
+    client.send_line("")?;
+    client.send_line(&message)?;
+    tcp.expect_line(&message)
+}
+
+fn server_serves_next_client(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut first = t.connect(addr)?;
+    turn(t, &mut server, &mut first)?;
+    first.close();
+    server.expect_stderr_containing("client left")?;
+    let mut second = t.connect(addr)?;
+    turn(t, &mut server, &mut second)?;
+    server.expect_running()
+}
+
+fn server_survives_reset(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut first = t.connect(addr)?;
+    let message = t.word();
+    first.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    first.reset();
+    t.note("the server's user answers a client that has vanished");
+    let lost = t.word();
+    server.send_line(&lost)?;
+    let mut second = t.connect(addr)?;
+    turn(t, &mut server, &mut second)?;
+    t.note("this client vanishes while the server waits for its line");
+    second.reset();
+    let mut third = t.connect(addr)?;
+    turn(t, &mut server, &mut third)?;
+    server.expect_running()
+}
+
+fn server_exits_at_end_of_input(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    turn(t, &mut server, &mut tcp)?;
+    let message = t.word();
+    tcp.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    server.close_stdin();
+    server.expect_success()?;
+    tcp.expect_closed()
+}
+
+fn client_exits_at_end_of_input(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = client(t)?;
+    let message = t.word();
+    client.send_line(&message)?;
+    tcp.expect_line(&message)?;
+    let reply = t.word();
+    tcp.send_line(&reply)?;
+    client.expect_line(&format!("server: {reply}"))?;
+    client.close_stdin();
+    tcp.expect_closed()?;
+    client.expect_success()
+}
+
+fn client_errors_when_server_hangs_up(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = client(t)?;
+    let message = t.word();
+    client.send_line(&message)?;
+    tcp.expect_line(&message)?;
+    t.note("the server hangs up instead of answering");
+    tcp.close();
+    expect_error_exit(&mut client)
+}
+
+fn garbage_does_not_stop_server(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    tcp.send_bytes(b"\xff\xfe\x00\x1b[2J\xc3\n")?;
+    let line = server.read_line()?;
+    ensure(
+        line.starts_with("client: ") && line.contains('\u{fffd}'),
+        format!(
+            "the garbage line should be printed as `client: …` with each invalid byte shown as \u{fffd}, \
+             not {line:?}"
+        ),
+    )?;
+    let answer = t.word();
+    server.send_line(&answer)?;
+    tcp.expect_line(&answer)?;
+    turn(t, &mut server, &mut tcp)?;
+    server.expect_running()
+}
+
+fn over_long_line_is_refused(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut flood = t.connect(addr)?;
+    flood.send_bytes("x".repeat(TOO_LONG).as_bytes())?;
+    let line = server.expect_stderr_containing("too long")?;
+    ensure(
+        line.starts_with("error:"),
+        format!("the server should report `error: message too long`, not {line:?}"),
+    )?;
+    server.expect_running()?;
+    let mut next = t.connect(addr)?;
+    turn(t, &mut server, &mut next)?;
+    drop(flood);
+    server.expect_running()
+}
+
+fn client_reports_refused_connection(t: &mut Session) -> Outcome {
+    let port = t.listen()?.addr()?.port().to_string();
+    t.note("nobody listens on that port any more");
+    let mut client = t.start(
+        "client",
+        &["client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    expect_error_exit(&mut client)
+}
+
+fn server_reports_port_in_use(t: &mut Session) -> Outcome {
+    let taken = t.listen()?;
+    let port = taken.addr()?.port().to_string();
+    let mut server = t.start("server", &["server", "--port", &port])?;
+    expect_error_exit(&mut server)
+}
+
+fn server_and_client_chat(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let port = addr.port().to_string();
+    let mut client = t.start(
+        "client",
+        &["client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    server.expect_stderr_containing("connected:")?;
+    let (hello, answer) = (t.sentence(2), t.sentence(3));
+    client.send_line(&hello)?;
+    server.expect_line(&format!("client: {hello}"))?;
+    server.send_line(&answer)?;
+    client.expect_line(&format!("server: {answer}"))?;
+    t.note("the client's user types two lines in a row: the second waits for its turn");
+    let (question, more) = (t.sentence(2), t.word());
+    client.send_line(&question)?;
+    client.send_line(&more)?;
+    server.expect_line(&format!("client: {question}"))?;
+    server.expect_silence(TURN_WINDOW)?;
+    let reply = t.word();
+    server.send_line(&reply)?;
+    client.expect_line(&format!("server: {reply}"))?;
+    server.expect_line(&format!("client: {more}"))?;
+    let last = t.sentence(2);
+    server.send_line(&last)?;
+    client.expect_line(&format!("server: {last}"))?;
+    client.close_stdin();
+    client.expect_success()?;
+    server.expect_stderr_containing("client left")?;
+    server.expect_running()?;
+    t.snapshot("chat")
+}

@@ -80,7 +80,11 @@ impl TcpPeer {
 
     /// Sends one line and its newline in a single write.
     pub fn send_line(&mut self, line: &str) -> Outcome {
-        self.transcript.record(&self.label, Direction::Sent, line);
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            shorten(line.to_string(), line.len()),
+        );
         let mut bytes = line.as_bytes().to_vec();
         bytes.push(b'\n');
         self.write(&bytes)
@@ -88,8 +92,11 @@ impl TcpPeer {
 
     /// Sends raw bytes in a single write (garbage, a line without its newline…).
     pub fn send_bytes(&mut self, bytes: &[u8]) -> Outcome {
-        self.transcript
-            .record(&self.label, Direction::Sent, escape(bytes));
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            shorten(escape(bytes), bytes.len()),
+        );
         self.write(bytes)
     }
 
@@ -284,12 +291,23 @@ impl TcpPeer {
                 std::mem::size_of::<libc::linger>() as libc::socklen_t,
             );
         }
+        self.close_now();
     }
 
     /// Closes the connection politely.
     pub fn close(self) {
         self.transcript
             .record(&self.label, Direction::Event, "closed by the test");
+        self.close_now();
+    }
+
+    /// Closes the socket while no program is being started, so that no half-started
+    /// child holds a copy that would delay the close (see `program::SPAWNING`).
+    fn close_now(self) {
+        let _no_spawn = crate::program::SPAWNING
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        drop(self.stream);
     }
 
     /// Reads what is available into `pending`: `Some(n)` bytes (0 = end of stream), or
@@ -449,6 +467,16 @@ impl UdpPeer {
             ))),
         }
     }
+}
+
+/// Cuts a long payload's text for the transcript: a 64 KiB line would drown the steps.
+fn shorten(text: String, bytes: usize) -> String {
+    const SHOWN: usize = 120;
+    if text.chars().count() <= SHOWN * 2 {
+        return text;
+    }
+    let head: String = text.chars().take(SHOWN).collect();
+    format!("{head}… ({bytes} bytes in all)")
 }
 
 /// Waits until `socket` is readable (a connection to accept), up to `timeout`.

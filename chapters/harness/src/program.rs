@@ -24,6 +24,12 @@ const MAX_UNREAD_LINES: usize = 10_000;
 /// How many stderr lines are kept (the tail is what explains a crash).
 const STDERR_TAIL: usize = 40;
 
+/// Held (shared) while a program is being started, and (exclusively) while the test
+/// closes or resets a socket. Between `fork` and `exec` a starting child holds copies
+/// of every socket of the test process; a close in that window would reach the program
+/// under test only once the copy is gone, so a "reset" could arrive late.
+pub(crate) static SPAWNING: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 /// What a program has printed and whether it has ended, shared with reader threads.
 #[derive(Default)]
 struct State {
@@ -31,6 +37,7 @@ struct State {
     stdout_closed: bool,
     flooded: bool,
     stderr: VecDeque<String>,
+    stderr_closed: bool,
     exit: Option<ExitStatus>,
 }
 
@@ -133,7 +140,9 @@ impl Watch {
     /// refused connection while the program is still unwinding its panic.
     pub fn settle(&self) {
         let deadline = Instant::now() + Duration::from_millis(300);
-        self.shared.wait_for(deadline, |s| s.exit.map(|_| ()));
+        self.shared.wait_for(deadline, |s| {
+            (s.exit.is_some() && s.stderr_closed).then_some(())
+        });
     }
 
     /// Kills the program and everything it started (its whole process group).
@@ -186,9 +195,12 @@ impl Program {
                 Ok(())
             });
         }
+        let spawning = SPAWNING.read().unwrap_or_else(|e| e.into_inner());
         let mut child = command
             .spawn()
             .map_err(|e| Failure::new(format!("could not start {}: {e}", program.display())))?;
+        // `spawn` returns once the child has exec'd: it holds no copy of our sockets now.
+        drop(spawning);
         let shared = Arc::new(Shared::default());
         let stdout = child.stdout.take().expect("stdout is piped");
         let stderr = child.stderr.take().expect("stderr is piped");
@@ -520,6 +532,7 @@ fn spawn_stderr_reader(stderr: impl Read + Send + 'static, shared: Arc<Shared>) 
                 }
             }
         }
+        shared.update(|s| s.stderr_closed = true);
     });
 }
 
@@ -535,4 +548,60 @@ fn shell_words(args: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether process `pid` is gone (or a zombie waiting to be reaped).
+    fn is_gone(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat.split_whitespace().nth(2) == Some("Z"),
+        }
+    }
+
+    #[test]
+    fn killing_a_program_kills_the_processes_it_started() {
+        let script = "sleep 30 & echo $!; wait";
+        let args = vec!["-c".to_string(), script.to_string()];
+        let dir = std::env::temp_dir();
+        let deadline = Duration::from_secs(5);
+        let mut program = Program::start(
+            "sh",
+            "sh",
+            Path::new("/bin/sh"),
+            &args,
+            &dir,
+            Transcript::default(),
+            deadline,
+        )
+        .expect("sh starts");
+        let grandchild = program.read_line().expect("sh prints the pid of its child");
+        assert!(!is_gone(&grandchild), "the grandchild runs before the kill");
+        program.kill();
+        // SIGKILL to the group is immediate, but the kernel tears processes down
+        // asynchronously: look again, for a bounded while, until it is done.
+        let until = Instant::now() + Duration::from_secs(2);
+        let gone = std::iter::repeat_with(|| is_gone(&grandchild))
+            .take_while(|_| Instant::now() < until)
+            .any(|gone| gone);
+        assert!(gone, "the grandchild {grandchild} outlived the kill");
+    }
+
+    #[test]
+    fn a_panic_in_stderr_is_explained_and_todo_points_at_the_work() {
+        let todo = [
+            "thread 'main' panicked at src/main.rs:3:5:".to_string(),
+            "not yet implemented: serve".to_string(),
+        ];
+        assert!(panic_note(&todo).contains("todo!()"));
+        let other = [
+            "thread 'main' panicked at src/main.rs:3:5:".to_string(),
+            "index out of bounds".to_string(),
+        ];
+        assert_eq!(panic_note(&other), " — it panicked: index out of bounds");
+        assert_eq!(panic_note(&["error: refused".to_string()]), "");
+    }
 }
