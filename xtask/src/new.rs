@@ -30,6 +30,8 @@ pub fn run(root: &Path, id: &str, title: &str) -> anyhow::Result<()> {
     add_test(root, &exercise, chapter)?;
     add_page(root, &exercise, chapter)?;
     append(&root.join(Manifest::FILE), &manifest_entry(&exercise))?;
+    let chapter_package = format!("ch{chapter}");
+    crate::cargo::run(root, &["fmt", "-p", id, "-p", &solution, "-p", &chapter_package])?;
     println!("created {id}: exercises/{id}, solutions/{id}, chapters/ch{chapter}/tests/{}.rs, book/src/{}", exercise.test_target(), exercise.book);
     println!("next: write the solution and its tests, then `cargo xtask verify`");
     Ok(())
@@ -118,19 +120,22 @@ fn chapter_manifest(chapter: u32) -> String {
     )
 }
 
-/// A server that binds and keeps accepting; in the skeleton, the serving is `todo!()`.
+/// A line echo server, a thread per connection; in the skeleton, echoing is `todo!()`.
 fn program(id: &str, title: &str, skeleton: bool) -> String {
     let body = if skeleton {
-        "    let _ = listener;\n    todo!(\"serve each connection\")"
+        "    let (reader, writer) = (BufReader::new(stream.try_clone()?), stream);\n    \
+         let _ = (reader.lines(), (&writer).flush());\n    todo!(\"send every line back\")"
     } else {
-        "    for connection in listener.incoming() {\n        drop(connection?);\n    }\n    Ok(())"
+        "    let mut writer = stream.try_clone()?;\n    for line in BufReader::new(stream).lines() {\n        \
+         writer.write_all(format!(\"{}\\n\", line?).as_bytes())?;\n    }\n    Ok(())"
     };
     format!(
         r#"//! {title} ({id}).
 
 use anyhow::Context;
 use clap::{{Parser, Subcommand}};
-use std::net::TcpListener;
+use std::io::{{BufRead, BufReader, Write}};
+use std::net::{{TcpListener, TcpStream}};
 
 /// {title}.
 #[derive(Parser)]
@@ -160,13 +165,26 @@ fn main() -> anyhow::Result<()> {{
 }}
 
 // ANCHOR: serve
-/// Binds, says where, and serves.
+/// Binds, says where, and serves each client on a thread of its own.
 fn serve(host: &str, port: u16) -> anyhow::Result<()> {{
     let listener = TcpListener::bind((host, port)).with_context(|| format!("cannot listen on {{host}}:{{port}}"))?;
     println!("listening on {{}}", listener.local_addr()?);
-{body}
+    for stream in listener.incoming() {{
+        let stream = stream.context("accept failed")?;
+        std::thread::spawn(move || {{
+            if let Err(error) = echo(stream) {{
+                eprintln!("error: {{error}}");
+            }}
+        }});
+    }}
+    Ok(())
 }}
 // ANCHOR_END: serve
+
+/// Sends every line the client sends straight back.
+fn echo(stream: TcpStream) -> std::io::Result<()> {{
+{body}
+}}
 "#
     )
 }
@@ -180,16 +198,16 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {{
     harness::run(env!("CARGO_MANIFEST_DIR"), "{id}", &[
-        Case::new("the server keeps running after a client connects", keeps_running),
+        Case::new("the server sends each line back", echoes),
     ])
 }}
 
-fn keeps_running(t: &mut Session) -> Outcome {{
+fn echoes(t: &mut Session) -> Outcome {{
     let (mut server, addr) = t.start_server("server", &["server", "--port", "0"])?;
-    let client = t.connect(addr)?;
-    client.close();
-    let mut again = t.connect(addr)?;
-    again.expect_silence(Duration::from_millis(100))?;
+    let mut client = t.connect(addr)?;
+    let line = t.sentence(2);
+    client.send_line(&line)?;
+    client.expect_line(&line)?;
     server.expect_running()
 }}
 "#
