@@ -1,1 +1,841 @@
-fn main() {}
+//! Grades ch2-4, the timestamp servers and clients: every option of a client falls
+//! back to its own default (host `localhost`, port 21567), a TCP reply is a line
+//! however the bytes are split, and a UDP reply is one datagram to its sender.
+
+use harness::prelude::*;
+use harness::program::describe_exit;
+use harness::transcript::escape;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+fn main() -> ExitCode {
+    harness::run(env!("CARGO_MANIFEST_DIR"), "ch2-4", &[
+        // The TCP server.
+        Case::new("the TCP server answers a line with the time in ctime format and the line", tcp_server_stamps_a_line)
+            .hint("Each reply is `[` + the time as ctime prints it (`Sun Nov  2 03:10:00 2026`: chrono's \
+                   `%a %b %e %H:%M:%S %Y`, the day padded with a space) + `] ` + the line, then `\\n`."),
+        Case::new("the TCP server answers every line of a connection, also several lines sent in one write", tcp_server_answers_many_lines)
+            .hint("Keep reading lines until the client closes the connection: one reply per line, not per \
+                   connection and not per read. Several lines may arrive in one read."),
+        Case::new("the TCP server answers a line split across several writes once, whole", tcp_server_reassembles_split_lines)
+            .hint("One read is not one message: `read` returns whatever bytes have arrived. Read through a \
+                   BufReader up to the `\\n` (read_line / read_until) before you answer."),
+        Case::new("the TCP server strips the \\r of a line ending in \\r\\n", tcp_server_strips_carriage_return)
+            .hint("telnet and Windows programs end lines with \\r\\n: the line is what comes before both."),
+        Case::new("the TCP server serves two clients at the same time", tcp_server_serves_two_clients)
+            .hint("While the server waits for a line from one client, another must be answered: serve each \
+                   connection in a thread of its own (thread::spawn), not one after the other."),
+        Case::new("garbage bytes get a reply and do not stop the TCP server", tcp_server_survives_garbage)
+            .hint("Bytes that are not UTF-8 must not end the connection or the server: \
+                   String::from_utf8_lossy shows them as \u{fffd}."),
+        Case::new("the TCP server survives clients that reset their connection and serves the next", tcp_server_survives_resets)
+            .hint("A reset is an error on that connection only: end its thread (return the error, do not \
+                   unwrap it) and keep accepting. A write to a vanished client fails; that is normal."),
+        // The UDP server.
+        Case::new("the UDP server answers a datagram with one datagram: the time in ctime format and the data", udp_server_stamps_a_datagram)
+            .hint("recv_from gives the data and the sender; send_to(the stamped data, sender) answers it. \
+                   The reply is `[<ctime>] <data>`, with no newline added."),
+        Case::new("the UDP server answers each sender at its own address", udp_server_answers_each_sender)
+            .hint("Reply to the address recv_from returned for THIS datagram, not to the first client, nor to \
+                   a fixed address."),
+        Case::new("the UDP server treats a datagram as one whole message, newlines included", udp_server_keeps_datagrams_whole)
+            .hint("UDP keeps message boundaries: one datagram in, one datagram out. Do not split it into lines \
+                   or strip its newline (nc -u sends the newline you type)."),
+        Case::new("the UDP server answers an empty datagram", udp_server_answers_empty_datagram)
+            .hint("An empty datagram is a valid message in UDP (there is no end of stream): answer it with \
+                   `[<ctime>] ` like any other, and keep serving."),
+        Case::new("garbage bytes get a reply and do not stop the UDP server", udp_server_survives_garbage)
+            .hint("Bytes that are not UTF-8 must not stop the server: String::from_utf8_lossy shows them as \
+                   \u{fffd}. A failed receive or send concerns one datagram: print it on stderr and go on."),
+        // The TCP client.
+        Case::new("tcp-client --host H --port P talks to H:P", tcp_client_uses_host_and_port)
+            .hint("Connect to (host, port) exactly as given by the options: TcpStream::connect((host, port)). \
+                   (The test listens on 127.0.0.2, a loopback address that is not localhost's, to see that \
+                   --host is used.)"),
+        Case::new("tcp-client --port P alone talks to localhost:P", tcp_client_defaults_host)
+            .hint("Each option has its own default: a missing --host is `localhost`, whatever --port says. \
+                   In clap: #[arg(long, default_value = \"localhost\")]."),
+        Case::new("tcp-client without --port talks to port 21567, with --host alone and with no option at all", tcp_client_defaults_port)
+            .hint("Each option has its own default: a missing --port is 21567, whatever --host says, and with \
+                   no option at all the client talks to localhost:21567. If the test could not listen on \
+                   21567, stop whatever else uses that port and run the tests again."),
+        Case::new("tcp-client sends each typed line and prints one reply for each, in order", tcp_client_prints_replies_in_order)
+            .hint("For each line of stdin: send it with its \\n in one write_all, read ONE reply line, print it."),
+        Case::new("tcp-client prints a reply that arrives in pieces as one whole line", tcp_client_reassembles_replies)
+            .hint("The notes' classic bug: one recv(1024) takes whatever has arrived, maybe half a reply. Read \
+                   the reply through a BufReader up to its \\n."),
+        Case::new("an empty line ends tcp-client with exit status 0", tcp_client_stops_at_empty_line)
+            .hint("An empty line means the user is done: do not send it, close the connection and exit with 0."),
+        Case::new("end of input ends tcp-client with exit status 0", tcp_client_stops_at_end_of_input)
+            .hint("Ctrl-D closes stdin (read_line returns 0 bytes): close the connection and exit with 0."),
+        Case::new("tcp-client reports a server that hangs up with an error line and a non-zero exit", tcp_client_reports_hang_up)
+            .hint("A reply of 0 bytes means the server closed the connection: return an error \
+                   (`server closed the connection`); main prints `error: …` and exits with 1. Never panic."),
+        Case::new("tcp-client reports a refused connection with an error line and a non-zero exit", tcp_client_reports_refused_connection)
+            .hint("When nothing listens, connect fails: add context with the address \
+                   (`.with_context(|| format!(\"cannot connect to {host}:{port}\"))`) so main prints \
+                   `error: cannot connect to HOST:PORT: Connection refused` and exits with 1."),
+        // The UDP client.
+        Case::new("udp-client --host H --port P sends each line as one datagram to H:P and prints the reply", udp_client_uses_host_and_port)
+            .hint("Send the line without its newline as one datagram to (host, port); print the reply datagram \
+                   followed by \\n."),
+        Case::new("udp-client --port P alone talks to localhost:P", udp_client_defaults_host)
+            .hint("Each option has its own default: a missing --host is `localhost`. If localhost has several \
+                   addresses (::1 and 127.0.0.1), a refused one (ConnectionRefused on a connected socket) \
+                   means: try the next."),
+        Case::new("udp-client without --port talks to port 21567, with --host alone and with no option at all", udp_client_defaults_port)
+            .hint("Each option has its own default: a missing --port is 21567, whatever --host says. If the \
+                   test could not bind UDP port 21567, stop whatever else uses it and run the tests again."),
+        Case::new("an empty line ends udp-client with exit status 0", udp_client_stops_at_empty_line)
+            .hint("An empty line means the user is done: exit with 0. (Do not stop on an empty reply: in UDP that \
+                   is a valid message.)"),
+        Case::new("udp-client gives up after --timeout seconds when no reply comes", udp_client_times_out)
+            .hint("A datagram or its reply can be lost: set_read_timeout(Some(timeout)) before recv. When it \
+                   runs out (WouldBlock / TimedOut), return an error `no reply from HOST:PORT within Ns`."),
+        Case::new("udp-client reports a server that is not there with an error line and a non-zero exit", udp_client_reports_missing_server)
+            .hint("With a connected UDP socket the system reports `port unreachable` as ConnectionRefused; \
+                   without one, the timeout runs out. Either way: one line `error: …` naming HOST:PORT, exit 1."),
+        // Both together.
+        Case::new("tcp-client and tcp-server talk: each typed line comes back stamped", tcp_pair_talks),
+        Case::new("udp-client and udp-server talk: each typed line comes back stamped", udp_pair_talks),
+    ])
+}
+
+/// The port every role of the exercise uses when `--port` is missing.
+const DEFAULT_PORT: u16 = 21567;
+
+/// What a reply from a server looks like, for the test playing the server and for
+/// failure messages.
+const EXAMPLE_CTIME: &str = "Sun Nov 22 03:10:00 2026";
+
+// ---------------------------------------------------------------- the TCP server --
+
+fn tcp_server_stamps_a_line(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "tcp-server")?;
+    let mut tcp = t.connect(addr)?;
+    let (first, second) = (t.sentence(3), t.word());
+    tcp.send_line(&first)?;
+    expect_stamped(&tcp.read_line()?, &first)?;
+    tcp.send_line(&second)?;
+    expect_stamped(&tcp.read_line()?, &second)?;
+    tcp.close();
+    server.expect_running()?;
+    t.snapshot("tcp-server")
+}
+
+fn tcp_server_answers_many_lines(t: &mut Session) -> Outcome {
+    let (_server, addr) = start_server(t, "tcp-server")?;
+    let mut tcp = t.connect(addr)?;
+    for _ in 0..3 {
+        let line = t.sentence(2);
+        tcp.send_line(&line)?;
+        expect_stamped(&tcp.read_line()?, &line)?;
+    }
+    t.note("three lines in one write: three replies");
+    let batch = [t.word(), t.sentence(2), t.word()];
+    tcp.send_bytes(format!("{}\n", batch.join("\n")).as_bytes())?;
+    for line in &batch {
+        expect_stamped(&tcp.read_line()?, line)?;
+    }
+    Ok(())
+}
+
+fn tcp_server_reassembles_split_lines(t: &mut Session) -> Outcome {
+    let (_server, addr) = start_server(t, "tcp-server")?;
+    let mut tcp = t.connect(addr)?;
+    let (first, second) = (t.sentence(3), t.sentence(2));
+    let bytes = format!("{first}\n{second}\n");
+    let cuts = t.cuts(bytes.len(), 4);
+    tcp.send_in_pieces(bytes.as_bytes(), &cuts)?;
+    expect_stamped(&tcp.read_line()?, &first)?;
+    expect_stamped(&tcp.read_line()?, &second)?;
+    t.note("one byte per write");
+    let slow = t.word();
+    tcp.send_slowly(format!("{slow}\n").as_bytes())?;
+    expect_stamped(&tcp.read_line()?, &slow)
+}
+
+fn tcp_server_strips_carriage_return(t: &mut Session) -> Outcome {
+    let (_server, addr) = start_server(t, "tcp-server")?;
+    let mut tcp = t.connect(addr)?;
+    let line = t.sentence(2);
+    tcp.send_bytes(format!("{line}\r\n").as_bytes())?;
+    expect_stamped(&tcp.read_line()?, &line)
+}
+
+fn tcp_server_serves_two_clients(t: &mut Session) -> Outcome {
+    let (_server, addr) = start_server(t, "tcp-server")?;
+    let mut first = t.connect(addr)?;
+    let mut second = t.connect(addr)?;
+    t.note("the first client stays connected and silent: the second must still be answered");
+    let line = t.word();
+    second.send_line(&line)?;
+    expect_stamped(&second.read_line()?, &line)?;
+    let line = t.word();
+    first.send_line(&line)?;
+    expect_stamped(&first.read_line()?, &line)?;
+    let line = t.word();
+    second.send_line(&line)?;
+    expect_stamped(&second.read_line()?, &line)
+}
+
+fn tcp_server_survives_garbage(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "tcp-server")?;
+    let mut tcp = t.connect(addr)?;
+    let word = t.word();
+    tcp.send_bytes(format!("\u{0}\u{1b}[2J{word}\n").as_bytes())?;
+    expect_stamped(
+        &tcp.read_line()?,
+        &escape(format!("\u{0}\u{1b}[2J{word}").as_bytes()),
+    )?;
+    let mut garbage = b"\xff\xfe".to_vec();
+    garbage.extend_from_slice(word.as_bytes());
+    garbage.push(b'\n');
+    tcp.send_bytes(&garbage)?;
+    expect_garbage_reply(&tcp.read_line()?, &word)?;
+    t.note("the connection still works");
+    let line = t.sentence(2);
+    tcp.send_line(&line)?;
+    expect_stamped(&tcp.read_line()?, &line)?;
+    server.expect_running()
+}
+
+fn tcp_server_survives_resets(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "tcp-server")?;
+    let mut first = t.connect(addr)?;
+    let line = t.word();
+    first.send_line(&line)?;
+    expect_stamped(&first.read_line()?, &line)?;
+    first.send_bytes(b"half a li")?;
+    first.reset();
+    let mut second = t.connect(addr)?;
+    let line = t.word();
+    second.send_line(&line)?;
+    expect_stamped(&second.read_line()?, &line)?;
+    t.note("a client that resets before reading its reply: the server's write fails");
+    let mut third = t.connect(addr)?;
+    third.send_line(&t.word())?;
+    third.reset();
+    let mut fourth = t.connect(addr)?;
+    let line = t.sentence(2);
+    fourth.send_line(&line)?;
+    expect_stamped(&fourth.read_line()?, &line)?;
+    t.note("the client connected before the resets is still served");
+    let line = t.word();
+    second.send_line(&line)?;
+    expect_stamped(&second.read_line()?, &line)?;
+    server.expect_running()
+}
+
+// ---------------------------------------------------------------- the UDP server --
+
+fn udp_server_stamps_a_datagram(t: &mut Session) -> Outcome {
+    t.normalise(r"\(\d+ bytes\)", "(N bytes)")?;
+    let (mut server, addr) = start_server(t, "udp-server")?;
+    let mut udp = t.udp()?;
+    for message in [t.word(), t.sentence(3)] {
+        udp.send_to(message.as_bytes(), addr)?;
+        let (reply, from) = udp.receive()?;
+        expect_from_server(from, addr)?;
+        expect_stamped(&escape(&reply), &message)?;
+    }
+    server.expect_running()?;
+    t.snapshot("udp-server")
+}
+
+fn udp_server_answers_each_sender(t: &mut Session) -> Outcome {
+    let (_server, addr) = start_server(t, "udp-server")?;
+    let mut first = t.udp()?;
+    let mut second = t.udp()?;
+    let (one, two) = (t.word(), t.word());
+    first.send_to(one.as_bytes(), addr)?;
+    second.send_to(two.as_bytes(), addr)?;
+    let (reply, from) = second.receive()?;
+    expect_from_server(from, addr)?;
+    expect_stamped(&escape(&reply), &two)?;
+    let (reply, from) = first.receive()?;
+    expect_from_server(from, addr)?;
+    expect_stamped(&escape(&reply), &one)
+}
+
+fn udp_server_keeps_datagrams_whole(t: &mut Session) -> Outcome {
+    let (_server, addr) = start_server(t, "udp-server")?;
+    let mut udp = t.udp()?;
+    let message = format!("{}\n{}\n", t.word(), t.word());
+    udp.send_to(message.as_bytes(), addr)?;
+    let (reply, _) = udp.receive()?;
+    expect_stamped(&escape(&reply), &escape(message.as_bytes()))?;
+    t.note("the next datagram gets the next reply: nothing was left over");
+    let next = t.word();
+    udp.send_to(next.as_bytes(), addr)?;
+    let (reply, _) = udp.receive()?;
+    expect_stamped(&escape(&reply), &next)
+}
+
+fn udp_server_answers_empty_datagram(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "udp-server")?;
+    let mut udp = t.udp()?;
+    udp.send_to(b"", addr)?;
+    let (reply, _) = udp.receive()?;
+    expect_stamped(&escape(&reply), "")?;
+    let next = t.word();
+    udp.send_to(next.as_bytes(), addr)?;
+    let (reply, _) = udp.receive()?;
+    expect_stamped(&escape(&reply), &next)?;
+    server.expect_running()
+}
+
+fn udp_server_survives_garbage(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "udp-server")?;
+    let mut udp = t.udp()?;
+    let word = t.word();
+    let mut garbage = b"\xff\xfe".to_vec();
+    garbage.extend_from_slice(word.as_bytes());
+    udp.send_to(&garbage, addr)?;
+    let (reply, _) = udp.receive()?;
+    expect_garbage_reply(&escape(&reply), &word)?;
+    let next = t.sentence(2);
+    udp.send_to(next.as_bytes(), addr)?;
+    let (reply, _) = udp.receive()?;
+    expect_stamped(&escape(&reply), &next)?;
+    server.expect_running()
+}
+
+// ---------------------------------------------------------------- the TCP client --
+
+fn tcp_client_uses_host_and_port(t: &mut Session) -> Outcome {
+    let host = other_loopback();
+    let mut listener = t.listen_on(format!("{host}:0").parse().expect("valid address"))?;
+    let port = listener.addr()?.port().to_string();
+    let target = format!("{host}:{port}");
+    tcp_client_talks(
+        t,
+        "client",
+        &mut listener,
+        &["--host", host, "--port", &port],
+        &target,
+    )
+}
+
+fn tcp_client_defaults_host(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let port = listener.addr()?.port().to_string();
+    let target = format!("localhost:{port}");
+    tcp_client_talks(t, "client", &mut listener, &["--port", &port], &target)
+}
+
+fn tcp_client_defaults_port(t: &mut Session) -> Outcome {
+    t.note(
+        "every use of TCP port 21567 is in this one case, so that no other case collides with it",
+    );
+    let mut listener = t
+        .listen_on(default_address())
+        .map_err(|f| default_port_taken(f, "TCP"))?;
+    t.note("only --host: the port must be 21567");
+    tcp_client_talks(
+        t,
+        "client#1",
+        &mut listener,
+        &["--host", "127.0.0.1"],
+        "127.0.0.1:21567",
+    )?;
+    t.note("no option at all: localhost:21567");
+    tcp_client_talks(t, "client#2", &mut listener, &[], "localhost:21567")
+}
+
+fn tcp_client_prints_replies_in_order(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = tcp_client(t)?;
+    let lines = [t.sentence(2), t.word(), t.sentence(3)];
+    for line in &lines {
+        client.send_line(line)?;
+    }
+    for line in &lines {
+        tcp.expect_line(line)?;
+        let reply = format!("[{EXAMPLE_CTIME}] {line}");
+        tcp.send_line(&reply)?;
+        client.expect_line(&reply)?;
+    }
+    Ok(())
+}
+
+fn tcp_client_reassembles_replies(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = tcp_client(t)?;
+    let line = t.sentence(2);
+    client.send_line(&line)?;
+    tcp.expect_line(&line)?;
+    let reply = format!("[{EXAMPLE_CTIME}] {line}\n");
+    let cuts = t.cuts(reply.len(), 4);
+    tcp.send_in_pieces(reply.as_bytes(), &cuts)?;
+    client.expect_line(reply.trim_end())?;
+    let line = t.word();
+    client.send_line(&line)?;
+    tcp.expect_line(&line)?;
+    let reply = format!("[{EXAMPLE_CTIME}] {line}\n");
+    tcp.send_slowly(reply.as_bytes())?;
+    client.expect_line(reply.trim_end())
+}
+
+fn tcp_client_stops_at_empty_line(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = tcp_client(t)?;
+    exchange_over_tcp(t, &mut client, &mut tcp)?;
+    client.send_line("")?;
+    t.note("the empty line is not sent: the client just hangs up");
+    tcp.expect_closed()?;
+    client.expect_success()
+}
+
+fn tcp_client_stops_at_end_of_input(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = tcp_client(t)?;
+    exchange_over_tcp(t, &mut client, &mut tcp)?;
+    client.close_stdin();
+    tcp.expect_closed()?;
+    client.expect_success()
+}
+
+fn tcp_client_reports_hang_up(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = tcp_client(t)?;
+    exchange_over_tcp(t, &mut client, &mut tcp)?;
+    let line = t.word();
+    client.send_line(&line)?;
+    tcp.expect_line(&line)?;
+    t.note("the test hangs up instead of answering");
+    tcp.close();
+    expect_error_exit(&mut client, None)
+}
+
+fn tcp_client_reports_refused_connection(t: &mut Session) -> Outcome {
+    let port = free_port()?;
+    t.note(&format!("nothing listens on 127.0.0.1:{port}"));
+    let port = port.to_string();
+    let mut client = t.start(
+        "client",
+        &["tcp-client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    expect_error_exit(&mut client, Some(&format!("127.0.0.1:{port}")))
+}
+
+// ---------------------------------------------------------------- the UDP client --
+
+fn udp_client_uses_host_and_port(t: &mut Session) -> Outcome {
+    let host = other_loopback();
+    let mut udp = t.udp_on(format!("{host}:0").parse().expect("valid address"))?;
+    let port = udp.addr()?.port().to_string();
+    let mut client = t.start("client", &["udp-client", "--host", host, "--port", &port])?;
+    let target = format!("{host}:{port}");
+    for message in [t.word(), t.sentence(3)] {
+        client.send_line(&message)?;
+        let (datagram, from) = udp
+            .receive()
+            .map_err(|f| not_reached(f, "udp-client", &target))?;
+        expect_datagram(&datagram, &message)?;
+        let reply = format!("[{EXAMPLE_CTIME}] {message}");
+        udp.send_to(reply.as_bytes(), from)?;
+        client.expect_line(&reply)?;
+    }
+    client.close_stdin();
+    client.expect_success()
+}
+
+fn udp_client_defaults_host(t: &mut Session) -> Outcome {
+    let mut udp = t.udp()?;
+    let port = udp.addr()?.port().to_string();
+    let target = format!("localhost:{port}");
+    udp_client_talks(t, "client", &mut udp, &["--port", &port], &target)
+}
+
+fn udp_client_defaults_port(t: &mut Session) -> Outcome {
+    t.note(
+        "every use of UDP port 21567 is in this one case, so that no other case collides with it",
+    );
+    let mut udp = t
+        .udp_on(default_address())
+        .map_err(|f| default_port_taken(f, "UDP"))?;
+    t.note("only --host: the port must be 21567");
+    udp_client_talks(
+        t,
+        "client#1",
+        &mut udp,
+        &["--host", "127.0.0.1"],
+        "127.0.0.1:21567",
+    )?;
+    t.note("no option at all: localhost:21567");
+    udp_client_talks(t, "client#2", &mut udp, &[], "localhost:21567")
+}
+
+fn udp_client_stops_at_empty_line(t: &mut Session) -> Outcome {
+    let mut udp = t.udp()?;
+    let port = udp.addr()?.port().to_string();
+    let mut client = t.start(
+        "client",
+        &["udp-client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    let message = t.word();
+    client.send_line(&message)?;
+    let (datagram, from) = udp.receive()?;
+    expect_datagram(&datagram, &message)?;
+    let reply = format!("[{EXAMPLE_CTIME}] {message}");
+    udp.send_to(reply.as_bytes(), from)?;
+    client.expect_line(&reply)?;
+    client.send_line("")?;
+    client.expect_success()
+}
+
+fn udp_client_times_out(t: &mut Session) -> Outcome {
+    let mut silent = t.udp()?;
+    let port = silent.addr()?.port().to_string();
+    let mut client = t.start(
+        "client",
+        &[
+            "udp-client",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--timeout",
+            "0.3",
+        ],
+    )?;
+    let message = t.word();
+    client.send_line(&message)?;
+    let (datagram, _) = silent.receive()?;
+    expect_datagram(&datagram, &message)?;
+    t.note("the test never answers: the client must give up after 0.3 s, not its default 2 s");
+    client.set_deadline(Duration::from_millis(1500));
+    expect_error_exit(&mut client, Some(&format!("127.0.0.1:{port}")))
+}
+
+fn udp_client_reports_missing_server(t: &mut Session) -> Outcome {
+    let port = free_port()?;
+    t.note(&format!("nothing listens on UDP 127.0.0.1:{port}"));
+    let port = port.to_string();
+    let mut client = t.start(
+        "client",
+        &[
+            "udp-client",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--timeout",
+            "0.3",
+        ],
+    )?;
+    client.send_line(&t.word())?;
+    client.set_deadline(Duration::from_millis(1500));
+    expect_error_exit(&mut client, Some(&format!("127.0.0.1:{port}")))
+}
+
+// ------------------------------------------------------------------ both together --
+
+fn tcp_pair_talks(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "tcp-server")?;
+    let port = addr.port().to_string();
+    let mut client = t.start(
+        "client",
+        &["tcp-client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    for line in [t.sentence(2), t.word()] {
+        client.send_line(&line)?;
+        expect_stamped(&client.read_line()?, &line)?;
+    }
+    t.note("an empty line ends the session");
+    client.send_line("")?;
+    client.expect_success()?;
+    t.note("the server keeps serving after its client left");
+    let mut tcp = t.connect(addr)?;
+    let line = t.word();
+    tcp.send_line(&line)?;
+    expect_stamped(&tcp.read_line()?, &line)?;
+    server.expect_running()?;
+    t.snapshot("tcp")
+}
+
+fn udp_pair_talks(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "udp-server")?;
+    let port = addr.port().to_string();
+    let mut client = t.start(
+        "client",
+        &["udp-client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    for line in [t.sentence(2), t.word()] {
+        client.send_line(&line)?;
+        expect_stamped(&client.read_line()?, &line)?;
+    }
+    t.note("an empty line ends the session");
+    client.send_line("")?;
+    client.expect_success()?;
+    server.expect_running()?;
+    t.snapshot("udp")
+}
+
+// ----------------------------------------------------------------------- helpers --
+
+/// Starts `tcp-server` or `udp-server` on a free port.
+fn start_server(t: &mut Session, role: &str) -> Outcome<(Program, SocketAddr)> {
+    t.start_server("server", &[role, "--port", "0"])
+}
+
+/// Starts tcp-client against a listener of the test's and accepts its connection.
+fn tcp_client(t: &mut Session) -> Outcome<(Program, TcpPeer)> {
+    let mut listener = t.listen()?;
+    let port = listener.addr()?.port().to_string();
+    let client = t.start(
+        "client",
+        &["tcp-client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    let tcp = listener.accept()?;
+    Ok((client, tcp))
+}
+
+/// One line typed on the client, received by the test, answered, printed.
+fn exchange_over_tcp(t: &mut Session, client: &mut Program, tcp: &mut TcpPeer) -> Outcome {
+    let line = t.sentence(2);
+    client.send_line(&line)?;
+    tcp.expect_line(&line)?;
+    let reply = format!("[{EXAMPLE_CTIME}] {line}");
+    tcp.send_line(&reply)?;
+    client.expect_line(&reply)
+}
+
+/// Runs `tcp-client OPTIONS`, which must connect to `listener` (that is `target`), and
+/// checks a whole session: one line out, its reply printed, end of input, exit 0.
+fn tcp_client_talks(
+    t: &mut Session,
+    label: &str,
+    listener: &mut TcpServer,
+    options: &[&str],
+    target: &str,
+) -> Outcome {
+    let mut args = vec!["tcp-client"];
+    args.extend_from_slice(options);
+    let mut client = t.start(label, &args)?;
+    let mut tcp = listener
+        .accept()
+        .map_err(|f| not_reached(f, "tcp-client", target))?;
+    exchange_over_tcp(t, &mut client, &mut tcp)?;
+    client.close_stdin();
+    tcp.expect_closed()?;
+    client.expect_success()
+}
+
+/// Runs `udp-client OPTIONS`, which must send to `udp` (that is `target`), and checks a
+/// whole session: one datagram out, the reply printed, end of input, exit 0.
+fn udp_client_talks(
+    t: &mut Session,
+    label: &str,
+    udp: &mut UdpPeer,
+    options: &[&str],
+    target: &str,
+) -> Outcome {
+    let mut args = vec!["udp-client"];
+    args.extend_from_slice(options);
+    let mut client = t.start(label, &args)?;
+    let message = t.word();
+    client.send_line(&message)?;
+    let (datagram, from) = udp
+        .receive()
+        .map_err(|f| not_reached(f, "udp-client", target))?;
+    expect_datagram(&datagram, &message)?;
+    let reply = format!("[{EXAMPLE_CTIME}] {message}");
+    udp.send_to(reply.as_bytes(), from)?;
+    client.expect_line(&reply)?;
+    client.close_stdin();
+    client.expect_success()
+}
+
+/// Says where a client should have gone when it did not arrive.
+fn not_reached(failure: Failure, role: &str, target: &str) -> Failure {
+    Failure {
+        summary: format!(
+            "with these options {role} must talk to {target}: {}",
+            failure.summary
+        ),
+        ..failure
+    }
+}
+
+/// 127.0.0.1:21567, where a client goes when it is given no options.
+fn default_address() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT))
+}
+
+/// Explains a failure to bind the default port: the machine, not the program, is the
+/// problem.
+fn default_port_taken(failure: Failure, kind: &str) -> Failure {
+    Failure::new(format!(
+        "this case plays the server on {kind} port 21567 (the clients' default), but that port \
+         is taken by something else on this machine ({}). A timestamp server you left running? \
+         `ss -lntup | grep 21567` (or `lsof -i :21567`) shows which program holds it: stop it \
+         and run the tests again.",
+        failure.summary
+    ))
+}
+
+/// A loopback address that is not localhost's, so that the test can tell whether a
+/// client used `--host`. Linux routes all of 127.0.0.0/8 to loopback; where only
+/// 127.0.0.1 exists (macOS), the test falls back to it.
+fn other_loopback() -> &'static str {
+    let usable = std::net::TcpListener::bind("127.0.0.2:0").is_ok()
+        && std::net::UdpSocket::bind("127.0.0.2:0").is_ok();
+    if usable { "127.0.0.2" } else { "127.0.0.1" }
+}
+
+/// A loopback port where nothing listens (neither TCP nor UDP) right now.
+fn free_port() -> Outcome<u16> {
+    for _ in 0..20 {
+        let tcp = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let port = tcp.local_addr()?.port();
+        if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(Failure::new("the test found no free port on 127.0.0.1"))
+}
+
+/// Checks a client's datagram is exactly the typed line, without its newline.
+fn expect_datagram(datagram: &[u8], message: &str) -> Outcome {
+    if datagram == message.as_bytes() {
+        Ok(())
+    } else {
+        Err(Failure::mismatch(
+            "a datagram must carry the typed line exactly, without its newline",
+            message,
+            escape(datagram),
+        ))
+    }
+}
+
+/// Checks a reply came from the server's own address (its `listening on` address).
+fn expect_from_server(from: SocketAddr, server: SocketAddr) -> Outcome {
+    ensure(
+        from == server,
+        format!(
+            "the reply came from {from}, not from the server's address {server}: answer with \
+             send_to on the socket that received the datagram"
+        ),
+    )
+}
+
+/// Checks a failed client: a non-zero exit status, no panic, and an `error: …` line on
+/// stderr (naming the address it could not reach, when `place` is given).
+fn expect_error_exit(client: &mut Program, place: Option<&str>) -> Outcome {
+    let status = client.expect_exit()?;
+    let wanted = "one line `error: …` on stderr and a non-zero exit status";
+    if status.success() {
+        return Err(Failure::mismatch(
+            format!(
+                "{} could not do its job, yet it exited with status 0",
+                client.label()
+            ),
+            wanted,
+            "exit status 0",
+        ));
+    }
+    if status.code() == Some(101) {
+        return Err(Failure::mismatch(
+            format!("{} panicked instead of reporting the error", client.label()),
+            wanted,
+            describe_exit(status),
+        ));
+    }
+    let line = client.expect_stderr_containing("error:")?;
+    ensure(
+        line.starts_with("error: "),
+        format!("the error line must start with `error: `, but it is {line:?}"),
+    )?;
+    match place {
+        Some(place) => ensure(
+            line.contains(place),
+            format!("the error line must say which address failed ({place}), but it is {line:?}"),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Checks a server's reply (already escaped for display) is `[<ctime>] <message>`, with
+/// the time in ctime format and of this year.
+fn expect_stamped(reply: &str, message: &str) -> Outcome {
+    let expected = format!("[{EXAMPLE_CTIME}] {message}");
+    let Some((time, rest)) = reply.strip_prefix('[').and_then(|r| r.split_once("] ")) else {
+        return Err(Failure::mismatch(
+            "a reply must be the time in brackets, a space, then the message",
+            expected,
+            reply,
+        ));
+    };
+    if !is_ctime(time) {
+        return Err(Failure::mismatch(
+            format!(
+                "the time `{time}` is not in ctime format `Www Mmm dd hh:mm:ss yyyy` with the day \
+                 padded by a space (chrono: `%a %b %e %H:%M:%S %Y`)"
+            ),
+            expected,
+            reply,
+        ));
+    }
+    let year: i64 = time[20..].parse().unwrap_or_default();
+    if (year - this_year()).abs() > 1 {
+        return Err(Failure::mismatch(
+            format!("the time `{time}` is not now: stamp each reply with the current time"),
+            expected,
+            reply,
+        ));
+    }
+    if rest != message {
+        return Err(Failure::mismatch(
+            "after the time, a reply must carry the message exactly as it was received",
+            expected,
+            reply,
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the reply to `\xff\xfe<word>`: the invalid bytes as U+FFFD (from_utf8_lossy)
+/// or sent back as they came; both keep the server working.
+fn expect_garbage_reply(reply: &str, word: &str) -> Outcome {
+    let lossy = format!("\u{fffd}\u{fffd}{word}");
+    let raw = format!("\\xff\\xfe{word}");
+    let echoed_raw = reply.ends_with(&format!("] {raw}"));
+    expect_stamped(reply, if echoed_raw { &raw } else { &lossy })
+}
+
+/// Whether `text` is a time as C's ctime() prints it: `Sun Nov  2 03:10:00 2026`.
+fn is_ctime(text: &str) -> bool {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let b = text.as_bytes();
+    if b.len() != 24 || !text.is_ascii() {
+        return false;
+    }
+    let digits = |from: usize, to: usize| b[from..to].iter().all(u8::is_ascii_digit);
+    let day_ok = matches!(
+        (b[8], b[9]),
+        (b' ', b'1'..=b'9') | (b'1'..=b'2', b'0'..=b'9') | (b'3', b'0'..=b'1')
+    );
+    DAYS.contains(&&text[0..3])
+        && b[3] == b' '
+        && MONTHS.contains(&&text[4..7])
+        && b[7] == b' '
+        && day_ok
+        && b[10] == b' '
+        && digits(11, 13)
+        && b[13] == b':'
+        && digits(14, 16)
+        && b[16] == b':'
+        && digits(17, 19)
+        && b[19] == b' '
+        && digits(20, 24)
+}
+
+/// The current year, near enough (within a day) to check a stamp is not made up.
+fn this_year() -> i64 {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    1970 + (seconds / 31_556_952) as i64
+}

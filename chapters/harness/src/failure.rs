@@ -67,3 +67,19 @@ pub fn ensure(condition: bool, summary: impl Into<String>) -> Outcome {
         Err(Failure::new(summary))
     }
 }
+
+/// Checks `line` matches `pattern` as a whole; the failure shows `what` was expected.
+pub fn check_match(line: &str, pattern: &str, what: &str) -> Outcome {
+    let anchored = format!("^(?:{pattern})$");
+    let regex = regex::Regex::new(&anchored)
+        .map_err(|e| Failure::new(format!("the test's pattern {pattern:?} is invalid: {e}")))?;
+    if regex.is_match(line) {
+        Ok(())
+    } else {
+        Err(Failure::mismatch(
+            "the line is not what was expected",
+            what,
+            line,
+        ))
+    }
+}

@@ -7,6 +7,8 @@ use crate::transcript::{Direction, Transcript, escape};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// The pause between the pieces of a split or slow write. This sleep is the behaviour
@@ -14,16 +16,82 @@ use std::time::{Duration, Instant};
 /// what a program that assumes "one read = one message" cannot cope with.
 pub const PIECE_PAUSE: Duration = Duration::from_millis(15);
 
-/// One TCP connection between the test and the program.
-pub struct TcpPeer {
+/// The socket under a [`StreamPeer`]: TCP, or a Unix domain stream socket. Both are
+/// byte streams, and the test talks to either the same way.
+enum Socket {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Socket {
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> std::io::Result<()> {
+        match self {
+            Socket::Tcp(s) => s.set_read_timeout(timeout),
+            Socket::Unix(s) => s.set_read_timeout(timeout),
+        }
+    }
+
+    fn shutdown(&self, how: std::net::Shutdown) -> std::io::Result<()> {
+        match self {
+            Socket::Tcp(s) => s.shutdown(how),
+            Socket::Unix(s) => s.shutdown(how),
+        }
+    }
+
+    fn tcp(&self) -> Outcome<&TcpStream> {
+        match self {
+            Socket::Tcp(s) => Ok(s),
+            Socket::Unix(_) => Err(Failure::new(
+                "the test asked a Unix socket for a TCP address",
+            )),
+        }
+    }
+}
+
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        match self {
+            Socket::Tcp(s) => s.as_raw_fd(),
+            Socket::Unix(s) => s.as_raw_fd(),
+        }
+    }
+}
+
+impl Read for Socket {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.read(buf),
+            Socket::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Socket {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.write(buf),
+            Socket::Unix(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The usual name: most peers are TCP connections.
+pub type TcpPeer = StreamPeer;
+
+/// One stream connection (TCP or Unix domain) between the test and the program.
+pub struct StreamPeer {
     label: String,
-    stream: TcpStream,
+    stream: Socket,
     pending: Vec<u8>,
     transcript: Transcript,
     deadline: Duration,
 }
 
-impl TcpPeer {
+impl StreamPeer {
     /// Connects to `addr` (a server under test).
     pub(crate) fn connect(
         label: String,
@@ -43,7 +111,38 @@ impl TcpPeer {
         let stream = TcpStream::connect_timeout(&addr, deadline).map_err(|e| {
             Failure::new(format!("could not connect to the program at {addr}: {e} (is it still running? see its output below)"))
         })?;
-        Ok(TcpPeer::from_stream(label, stream, transcript, deadline))
+        Ok(StreamPeer::from_stream(label, stream, transcript, deadline))
+    }
+
+    /// Connects to the Unix domain socket at `path` (a server under test).
+    pub(crate) fn connect_unix(
+        label: String,
+        path: &Path,
+        transcript: Transcript,
+        deadline: Duration,
+    ) -> Outcome<StreamPeer> {
+        transcript.record(
+            &label,
+            Direction::Action,
+            format!(
+                "connect to {}   (by hand: nc -U {})",
+                path.display(),
+                path.display()
+            ),
+        );
+        let stream = UnixStream::connect(path).map_err(|e| {
+            Failure::new(format!(
+                "could not connect to the program at {}: {e} (is it still running? see its output below)",
+                path.display()
+            ))
+        })?;
+        Ok(StreamPeer {
+            label,
+            stream: Socket::Unix(stream),
+            pending: Vec::new(),
+            transcript,
+            deadline,
+        })
     }
 
     fn from_stream(
@@ -51,12 +150,12 @@ impl TcpPeer {
         stream: TcpStream,
         transcript: Transcript,
         deadline: Duration,
-    ) -> TcpPeer {
+    ) -> StreamPeer {
         // Without this, Nagle's algorithm and delayed ACKs cost ~40 ms per exchange.
         let _ = stream.set_nodelay(true);
-        TcpPeer {
+        StreamPeer {
             label,
-            stream,
+            stream: Socket::Tcp(stream),
             pending: Vec::new(),
             transcript,
             deadline,
@@ -70,12 +169,12 @@ impl TcpPeer {
 
     /// The program's end of this connection.
     pub fn peer_addr(&self) -> Outcome<SocketAddr> {
-        Ok(self.stream.peer_addr()?)
+        Ok(self.stream.tcp()?.peer_addr()?)
     }
 
     /// The test's end of this connection.
     pub fn local_addr(&self) -> Outcome<SocketAddr> {
-        Ok(self.stream.local_addr()?)
+        Ok(self.stream.tcp()?.local_addr()?)
     }
 
     /// Sends one line and its newline in a single write.
@@ -200,6 +299,14 @@ impl TcpPeer {
                 line,
             ))
         }
+    }
+
+    /// Waits for the next line and checks it matches the regular expression `pattern`
+    /// (anchored at both ends); `what` says in words what was expected.
+    pub fn expect_line_matching(&mut self, pattern: &str, what: &str) -> Outcome<String> {
+        let line = self.read_line()?;
+        crate::failure::check_match(&line, pattern, what)?;
+        Ok(line)
     }
 
     /// Checks the program sends nothing for `window`. Proving an absence needs a time
@@ -370,7 +477,7 @@ impl TcpServer {
     }
 
     /// Waits for the program to connect.
-    pub fn accept(&mut self) -> Outcome<TcpPeer> {
+    pub fn accept(&mut self) -> Outcome<StreamPeer> {
         if !wait_readable(&self.listener, self.deadline)? {
             return Err(Failure::new(format!(
                 "expected the program to connect to {} within {:.1?}, but it did not",
@@ -384,7 +491,7 @@ impl TcpServer {
             Direction::Event,
             format!("accepted a connection from {from}"),
         );
-        Ok(TcpPeer::from_stream(
+        Ok(StreamPeer::from_stream(
             self.label.clone(),
             stream,
             self.transcript.clone(),

@@ -323,6 +323,14 @@ impl Program {
         }
     }
 
+    /// Waits for the next line and checks it matches the regular expression `pattern`
+    /// (anchored at both ends); `what` says in words what was expected.
+    pub fn expect_line_matching(&mut self, pattern: &str, what: &str) -> Outcome<String> {
+        let line = self.read_line()?;
+        crate::failure::check_match(&line, pattern, what)?;
+        Ok(line)
+    }
+
     /// Checks the program prints nothing on stdout for `window`. Proving an absence
     /// needs a time window; keep it short, and use it only where silence is the point.
     pub fn expect_silence(&mut self, window: Duration) -> Outcome {

@@ -34,6 +34,7 @@ pub struct Session {
     dir: tempfile::TempDir,
     labels: HashMap<String, usize>,
     varied: usize,
+    drawn: Vec<String>,
     snapshots: crate::snapshot::Snapshots,
 }
 
@@ -59,6 +60,7 @@ impl Session {
             dir,
             labels: HashMap::new(),
             varied: 0,
+            drawn: Vec::new(),
             snapshots,
         })
     }
@@ -114,18 +116,44 @@ impl Session {
     /// Starts a server (`args` should include `--port 0`) and waits for its first line,
     /// `listening on ADDR`, which says where to reach it.
     pub fn start_server(&mut self, label: &str, args: &[&str]) -> Outcome<(Program, SocketAddr)> {
+        let (server, first) = self.start_listening(label, args)?;
+        let addr = parse_listening(&first)?;
+        Ok((server, addr))
+    }
+
+    /// Starts a server that listens somewhere other than an IP address (a Unix socket
+    /// path) and returns what follows `listening on ` in its first line.
+    pub fn start_server_at(&mut self, label: &str, args: &[&str]) -> Outcome<(Program, String)> {
+        let (server, first) = self.start_listening(label, args)?;
+        match first.strip_prefix("listening on ") {
+            Some(place) => Ok((server, place.to_string())),
+            None => Err(Failure::mismatch(
+                "a server's first stdout line must say where it listens",
+                "listening on WHERE",
+                first,
+            )),
+        }
+    }
+
+    /// Starts a program and waits (longer than for other lines) for its first line.
+    fn start_listening(&mut self, label: &str, args: &[&str]) -> Outcome<(Program, String)> {
         let mut server = self.start(label, args)?;
         server.set_deadline(START_DEADLINE);
         let first = server.read_line().map_err(|f| not_listening(f, &server))?;
         server.set_deadline(self.deadline);
-        let addr = parse_listening(&first)?;
-        Ok((server, addr))
+        Ok((server, first))
     }
 
     /// Connects a new TCP peer (`tcp#1`, `tcp#2`, …) to the program at `addr`.
     pub fn connect(&mut self, addr: SocketAddr) -> Outcome<TcpPeer> {
         let label = self.next_label("tcp");
         TcpPeer::connect(label, addr, self.transcript.clone(), self.deadline)
+    }
+
+    /// Connects a new peer (`unix#1`, …) to the Unix domain socket at `path`.
+    pub fn connect_unix(&mut self, path: &Path) -> Outcome<TcpPeer> {
+        let label = self.next_label("unix");
+        TcpPeer::connect_unix(label, path, self.transcript.clone(), self.deadline)
     }
 
     /// Listens on a free loopback port, so the test can play the server for a client.
@@ -153,8 +181,16 @@ impl Session {
     /// A varied word (`comet-417`), different on every run but replayable from the seed;
     /// snapshots show it as `<word1>`, `<word2>`…
     pub fn word(&mut self) -> String {
-        let word = WORDS[self.rng.usize(..WORDS.len())];
-        let varied = format!("{word}-{}", self.rng.u32(100..1000));
+        // Every word of a case is new: a repeat would make two inputs indistinguishable
+        // and give them one placeholder in a snapshot.
+        let varied = loop {
+            let word = WORDS[self.rng.usize(..WORDS.len())];
+            let candidate = format!("{word}-{}", self.rng.u32(100..1000));
+            if !self.drawn.contains(&candidate) {
+                break candidate;
+            }
+        };
+        self.drawn.push(varied.clone());
         self.varied += 1;
         self.normaliser
             .replace_literal(varied.clone(), format!("<word{}>", self.varied));
@@ -264,6 +300,25 @@ fn parse_listening(line: &str) -> Outcome<SocketAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_never_repeat_within_a_case() {
+        let snapshots = crate::snapshot::Snapshots {
+            dir: std::env::temp_dir(),
+            prefix: "t".into(),
+        };
+        let mut t = Session::new(
+            "ch0-0",
+            "/bin/true".into(),
+            151_517,
+            Arc::default(),
+            snapshots,
+        )
+        .unwrap();
+        let words: Vec<String> = (0..2000).map(|_| t.word()).collect();
+        let unique: std::collections::HashSet<&String> = words.iter().collect();
+        assert_eq!(unique.len(), words.len());
+    }
 
     #[test]
     fn parses_the_listening_line() {

@@ -119,7 +119,7 @@ impl Default for Normaliser {
         let builtin = [
             // An address with a port: the port is chosen by the OS on every run.
             (
-                r"(127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):\d{1,5}",
+                r"(127(?:\.\d{1,3}){3}|localhost|\[::1\]|0\.0\.0\.0):\d{1,5}",
                 "$1:PORT",
             ),
             // A port given to nc, as the "by hand" lines show it.
