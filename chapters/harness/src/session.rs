@@ -167,6 +167,17 @@ impl Session {
         TcpServer::bind(label, addr, self.transcript.clone(), self.deadline)
     }
 
+    /// An address where nothing listens, so a connection to it is refused: a port the
+    /// test bound and closed while no program was being started (a starting child
+    /// could otherwise hold a copy of the listener and keep accepting for a moment).
+    pub fn refused_addr(&mut self) -> Outcome<SocketAddr> {
+        let _no_spawn = crate::program::SPAWNING.write().unwrap_or_else(|e| e.into_inner());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        drop(listener);
+        Ok(addr)
+    }
+
     /// A UDP socket on a free loopback port.
     pub fn udp(&mut self) -> Outcome<UdpPeer> {
         self.udp_on("127.0.0.1:0".parse().expect("valid address"))
