@@ -26,11 +26,21 @@ pub struct BuildFailed(pub String);
 pub fn build(root: &Path, exercise: &Exercise, package: &str) -> Result<Built, BuildFailed> {
     let test_target = exercise.test_target();
     let mut command = cargo(root);
-    command.args(["build", "--quiet", "--message-format=json-render-diagnostics"]);
+    command.args([
+        "build",
+        "--quiet",
+        "--message-format=json-render-diagnostics",
+    ]);
     command.args(["--package", package, "--bin", package]);
-    command.args(["--package", &exercise.test_package(), "--test", &test_target]);
+    command.args([
+        "--package",
+        &exercise.test_package(),
+        "--test",
+        &test_target,
+    ]);
     let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
-    let program = find(&artifacts, package, "bin").ok_or_else(|| BuildFailed(format!("`{package}` did not compile")))?;
+    let program = find(&artifacts, package, "bin")
+        .ok_or_else(|| BuildFailed(format!("`{package}` did not compile")))?;
     let tests = find(&artifacts, &test_target, "test")
         .ok_or_else(|| BuildFailed(format!("the tests of {} did not compile", exercise.id)))?;
     Ok(Built { program, tests })
@@ -44,17 +54,39 @@ pub fn build_external(root: &Path, exercise: &Exercise, dir: &Path) -> Result<Bu
         return Err(BuildFailed(format!("{} has no Cargo.toml", dir.display())));
     }
     let mut command = cargo(root);
-    command.args(["build", "--quiet", "--message-format=json-render-diagnostics", "--manifest-path"]);
-    command.arg(&manifest).arg("--target-dir").arg(root.join("target").join("external"));
+    command.args([
+        "build",
+        "--quiet",
+        "--message-format=json-render-diagnostics",
+        "--manifest-path",
+    ]);
+    command
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(root.join("target").join("external"));
     let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
     let program = artifacts
         .iter()
         .find(|a| a.kind == "bin")
         .map(|a| a.executable.clone())
-        .ok_or_else(|| BuildFailed(format!("the crate in {} did not compile to a binary", dir.display())))?;
+        .ok_or_else(|| {
+            BuildFailed(format!(
+                "the crate in {} did not compile to a binary",
+                dir.display()
+            ))
+        })?;
     let mut command = cargo(root);
-    command.args(["build", "--quiet", "--message-format=json-render-diagnostics"]);
-    command.args(["--package", &exercise.test_package(), "--test", &exercise.test_target()]);
+    command.args([
+        "build",
+        "--quiet",
+        "--message-format=json-render-diagnostics",
+    ]);
+    command.args([
+        "--package",
+        &exercise.test_package(),
+        "--test",
+        &exercise.test_target(),
+    ]);
     let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
     let tests = find(&artifacts, &exercise.test_target(), "test")
         .ok_or_else(|| BuildFailed(format!("the tests of {} did not compile", exercise.id)))?;
@@ -63,7 +95,10 @@ pub fn build_external(root: &Path, exercise: &Exercise, dir: &Path) -> Result<Bu
 
 /// Runs a cargo command in the workspace and fails unless it succeeds.
 pub fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
-    let status = cargo(root).args(args).status().context("cannot run cargo")?;
+    let status = cargo(root)
+        .args(args)
+        .status()
+        .context("cannot run cargo")?;
     if !status.success() {
         bail!("`cargo {}` failed ({status})", args.join(" "));
     }
@@ -87,17 +122,35 @@ struct Artifact {
 /// Runs cargo with JSON messages on stdout (diagnostics still go to the terminal, as
 /// cargo prints them) and collects the executables it produced.
 fn run_for_artifacts(mut command: Command) -> anyhow::Result<Vec<Artifact>> {
-    let output = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).output().context("cannot run cargo")?;
+    let output = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot run cargo")?;
     let mut artifacts = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         if message["reason"] != "compiler-artifact" {
             continue;
         }
-        let Some(executable) = message["executable"].as_str() else { continue };
-        let name = message["target"]["name"].as_str().unwrap_or_default().to_string();
-        let kind = message["target"]["kind"][0].as_str().unwrap_or_default().to_string();
-        artifacts.push(Artifact { name, kind, executable: executable.into() });
+        let Some(executable) = message["executable"].as_str() else {
+            continue;
+        };
+        let name = message["target"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let kind = message["target"]["kind"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        artifacts.push(Artifact {
+            name,
+            kind,
+            executable: executable.into(),
+        });
     }
     if !output.status.success() && artifacts.is_empty() {
         bail!("it did not compile");
@@ -107,5 +160,8 @@ fn run_for_artifacts(mut command: Command) -> anyhow::Result<Vec<Artifact>> {
 
 /// The executable of target `name` of `kind`, if it was built.
 fn find(artifacts: &[Artifact], name: &str, kind: &str) -> Option<PathBuf> {
-    artifacts.iter().find(|a| a.name == name && a.kind == kind).map(|a| a.executable.clone())
+    artifacts
+        .iter()
+        .find(|a| a.name == name && a.kind == kind)
+        .map(|a| a.executable.clone())
 }

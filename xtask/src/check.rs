@@ -1,7 +1,7 @@
 //! `cargo xtask check ID`: build the program, run its tests, explain the verdict.
 
 use crate::Format;
-use crate::cargo::{self, Built, BuildFailed};
+use crate::cargo::{self, BuildFailed, Built};
 use crate::progress::Progress;
 use crate::render;
 use harness::manifest::{Exercise, Manifest};
@@ -42,7 +42,9 @@ impl std::fmt::Display for NotGraded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NotGraded::Setup(why) => write!(f, "{why}"),
-            NotGraded::Build(why) => write!(f, "{why}: fix the compiler errors above, then check again"),
+            NotGraded::Build(why) => {
+                write!(f, "{why}: fix the compiler errors above, then check again")
+            }
             NotGraded::Run(why) => write!(f, "the tests could not run: {why}"),
         }
     }
@@ -80,7 +82,12 @@ fn not_graded(id: &str, format: Format, why: &NotGraded) -> ExitCode {
 }
 
 /// Builds what `target` names and runs the exercise's tests against it.
-pub fn grade(root: &Path, exercise: &Exercise, target: &Target, seed: Option<u64>) -> Result<SuiteReport, NotGraded> {
+pub fn grade(
+    root: &Path,
+    exercise: &Exercise,
+    target: &Target,
+    seed: Option<u64>,
+) -> Result<SuiteReport, NotGraded> {
     let built = build(root, exercise, target).map_err(|BuildFailed(why)| NotGraded::Build(why))?;
     run_tests(&built, seed)
 }
@@ -95,7 +102,8 @@ fn build(root: &Path, exercise: &Exercise, target: &Target) -> Result<Built, Bui
 
 /// Runs the test binary against the program and reads back its report.
 fn run_tests(built: &Built, seed: Option<u64>) -> Result<SuiteReport, NotGraded> {
-    let scratch = tempfile::tempdir().map_err(|e| NotGraded::Run(format!("no temporary folder: {e}")))?;
+    let scratch =
+        tempfile::tempdir().map_err(|e| NotGraded::Run(format!("no temporary folder: {e}")))?;
     let report = scratch.path().join("report.json");
     let log = scratch.path().join("output.log");
     let log_file = std::fs::File::create(&log).map_err(|e| NotGraded::Run(e.to_string()))?;
@@ -106,17 +114,25 @@ fn run_tests(built: &Built, seed: Option<u64>) -> Result<SuiteReport, NotGraded>
         // A student's failing run must not leave `.snap.new` files in the course.
         .env("INSTA_UPDATE", "no")
         .stdin(Stdio::null())
-        .stdout(log_file.try_clone().map_err(|e| NotGraded::Run(e.to_string()))?)
+        .stdout(
+            log_file
+                .try_clone()
+                .map_err(|e| NotGraded::Run(e.to_string()))?,
+        )
         .stderr(log_file)
         .process_group(0);
     if let Some(seed) = seed {
         command.env(harness::SEED_VAR, seed.to_string());
     }
-    let child = command.spawn().map_err(|e| NotGraded::Run(format!("cannot start {}: {e}", built.tests.display())))?;
+    let child = command
+        .spawn()
+        .map_err(|e| NotGraded::Run(format!("cannot start {}: {e}", built.tests.display())))?;
     wait_or_kill(child, SUITE_LIMIT)?;
     let text = std::fs::read_to_string(&report).map_err(|_| {
         let output = std::fs::read_to_string(&log).unwrap_or_default();
-        NotGraded::Run(format!("the test binary wrote no report; its output was:\n{output}"))
+        NotGraded::Run(format!(
+            "the test binary wrote no report; its output was:\n{output}"
+        ))
     })?;
     serde_json::from_str(&text).map_err(|e| NotGraded::Run(format!("unreadable report: {e}")))
 }
@@ -135,7 +151,9 @@ fn wait_or_kill(mut child: std::process::Child, limit: Duration) -> Result<(), N
             unsafe {
                 libc::killpg(pid, libc::SIGKILL);
             }
-            Err(NotGraded::Run(format!("the tests did not finish within {limit:?} and were stopped")))
+            Err(NotGraded::Run(format!(
+                "the tests did not finish within {limit:?} and were stopped"
+            )))
         }
     }
 }

@@ -21,9 +21,15 @@ enum State {
 pub fn run(root: &Path) -> anyhow::Result<()> {
     let manifest = Manifest::load(root).map_err(anyhow::Error::msg)?;
     let progress = Progress::load(root);
-    let states: Vec<(&Exercise, State)> =
-        manifest.exercises.iter().map(|e| (e, state(root, e, &progress))).collect();
-    let done = states.iter().filter(|(_, s)| matches!(s, State::Done { .. })).count();
+    let states: Vec<(&Exercise, State)> = manifest
+        .exercises
+        .iter()
+        .map(|e| (e, state(root, e, &progress)))
+        .collect();
+    let done = states
+        .iter()
+        .filter(|(_, s)| matches!(s, State::Done { .. }))
+        .count();
     println!("netlab: {done} of {} exercises done\n", states.len());
     for (exercise, state) in &states {
         let (mark, words) = match state {
@@ -34,8 +40,14 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
         };
         println!("  {mark} {:<7} {:<48} {words}", exercise.id, exercise.title);
     }
-    if let Some((next, _)) = states.iter().find(|(_, s)| !matches!(s, State::Done { .. })) {
-        println!("\nnext: read book/src/{}, then `cargo xtask check {}`", next.book, next.id);
+    if let Some((next, _)) = states
+        .iter()
+        .find(|(_, s)| !matches!(s, State::Done { .. }))
+    {
+        println!(
+            "\nnext: read book/src/{}, then `cargo xtask check {}`",
+            next.book, next.id
+        );
     }
     Ok(())
 }
@@ -48,8 +60,13 @@ fn state(root: &Path, exercise: &Exercise, progress: &Progress) -> State {
     let all_passed = verdict.passed == verdict.total && verdict.total > 0;
     let unchanged = verdict.fingerprint == fingerprint(&root.join(exercise.exercise_dir()));
     match (all_passed, unchanged) {
-        (true, true) => State::Done { total: verdict.total },
+        (true, true) => State::Done {
+            total: verdict.total,
+        },
         (true, false) => State::Edited,
-        (false, _) => State::Failing { passed: verdict.passed, total: verdict.total },
+        (false, _) => State::Failing {
+            passed: verdict.passed,
+            total: verdict.total,
+        },
     }
 }

@@ -22,17 +22,36 @@ pub fn run(root: &Path, id: &str, title: &str) -> anyhow::Result<()> {
         hint: "Write the hint: what to try when stuck.".to_string(),
     };
     let chapter = exercise.chapter().map_err(anyhow::Error::msg)?;
-    write_new(&root.join(exercise.exercise_dir()).join("Cargo.toml"), &package_manifest(id))?;
-    write_new(&root.join(exercise.exercise_dir()).join("src/main.rs"), &program(id, title, true))?;
+    write_new(
+        &root.join(exercise.exercise_dir()).join("Cargo.toml"),
+        &package_manifest(id),
+    )?;
+    write_new(
+        &root.join(exercise.exercise_dir()).join("src/main.rs"),
+        &program(id, title, true),
+    )?;
     let solution = exercise.solution_package();
-    write_new(&root.join(exercise.solution_dir()).join("Cargo.toml"), &package_manifest(&solution))?;
-    write_new(&root.join(exercise.solution_dir()).join("src/main.rs"), &program(id, title, false))?;
+    write_new(
+        &root.join(exercise.solution_dir()).join("Cargo.toml"),
+        &package_manifest(&solution),
+    )?;
+    write_new(
+        &root.join(exercise.solution_dir()).join("src/main.rs"),
+        &program(id, title, false),
+    )?;
     add_test(root, &exercise, chapter)?;
     add_page(root, &exercise, chapter)?;
     append(&root.join(Manifest::FILE), &manifest_entry(&exercise))?;
     let chapter_package = format!("ch{chapter}");
-    crate::cargo::run(root, &["fmt", "-p", id, "-p", &solution, "-p", &chapter_package])?;
-    println!("created {id}: exercises/{id}, solutions/{id}, chapters/ch{chapter}/tests/{}.rs, book/src/{}", exercise.test_target(), exercise.book);
+    crate::cargo::run(
+        root,
+        &["fmt", "-p", id, "-p", &solution, "-p", &chapter_package],
+    )?;
+    println!(
+        "created {id}: exercises/{id}, solutions/{id}, chapters/ch{chapter}/tests/{}.rs, book/src/{}",
+        exercise.test_target(),
+        exercise.book
+    );
     println!("next: write the solution and its tests, then `cargo xtask verify`");
     Ok(())
 }
@@ -60,7 +79,8 @@ fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
 
 /// Appends text to a file.
 fn append(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut content = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut content =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     if !content.ends_with('\n') {
         content.push('\n');
     }
@@ -74,10 +94,22 @@ fn add_test(root: &Path, exercise: &Exercise, chapter: u32) -> anyhow::Result<()
     let crate_dir = root.join(format!("chapters/ch{chapter}"));
     if !crate_dir.join("Cargo.toml").exists() {
         write_new(&crate_dir.join("Cargo.toml"), &chapter_manifest(chapter))?;
-        write_new(&crate_dir.join("src/lib.rs"), &format!("//! Chapter {chapter}'s fixtures; its tests are in `tests/`.\n"))?;
+        write_new(
+            &crate_dir.join("src/lib.rs"),
+            &format!("//! Chapter {chapter}'s fixtures; its tests are in `tests/`.\n"),
+        )?;
     }
-    write_new(&crate_dir.join(format!("tests/{}.rs", exercise.test_target())), &test_file(&exercise.id))?;
-    append(&crate_dir.join("Cargo.toml"), &format!("\n[[test]]\nname = \"{}\"\nharness = false\n", exercise.test_target()))
+    write_new(
+        &crate_dir.join(format!("tests/{}.rs", exercise.test_target())),
+        &test_file(&exercise.id),
+    )?;
+    append(
+        &crate_dir.join("Cargo.toml"),
+        &format!(
+            "\n[[test]]\nname = \"{}\"\nharness = false\n",
+            exercise.test_target()
+        ),
+    )
 }
 
 /// The book page and its line in SUMMARY.md.
@@ -92,10 +124,22 @@ fn add_page(root: &Path, exercise: &Exercise, chapter: u32) -> anyhow::Result<()
     let summary = src.join("SUMMARY.md");
     let text = fs::read_to_string(&summary).context("cannot read book/src/SUMMARY.md")?;
     if !text.contains(&format!("(ch{chapter}/README.md)")) {
-        write_new(&src.join(format!("ch{chapter}/README.md")), &format!("# Chapter {chapter}\n"))?;
-        append(&summary, &format!("- [Chapter {chapter}](ch{chapter}/README.md)\n"))?;
+        write_new(
+            &src.join(format!("ch{chapter}/README.md")),
+            &format!("# Chapter {chapter}\n"),
+        )?;
+        append(
+            &summary,
+            &format!("- [Chapter {chapter}](ch{chapter}/README.md)\n"),
+        )?;
     }
-    append(&summary, &format!("  - [{} ({})]({})\n", exercise.title, exercise.id, exercise.book))
+    append(
+        &summary,
+        &format!(
+            "  - [{} ({})]({})\n",
+            exercise.title, exercise.id, exercise.book
+        ),
+    )
 }
 
 fn manifest_entry(e: &Exercise) -> String {

@@ -65,7 +65,11 @@ pub fn fingerprint(dir: &Path) -> u64 {
     files.sort();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for file in files {
-        let name = file.strip_prefix(dir).unwrap_or(&file).display().to_string();
+        let name = file
+            .strip_prefix(dir)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
         let content = std::fs::read(&file).unwrap_or_default();
         for byte in name.bytes().chain(content) {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
@@ -75,7 +79,9 @@ pub fn fingerprint(dir: &Path) -> u64 {
 }
 
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

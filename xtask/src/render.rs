@@ -14,7 +14,12 @@ use std::fmt::Write as _;
 const EXPLAINED_FAILURES: usize = 3;
 
 /// The verdict of a graded run in `format`.
-pub fn verdict(exercise: &Exercise, target: &Target, suite: &SuiteReport, format: Format) -> String {
+pub fn verdict(
+    exercise: &Exercise,
+    target: &Target,
+    suite: &SuiteReport,
+    format: Format,
+) -> String {
     match format {
         Format::Text => text(exercise, target, suite),
         Format::Json => json(exercise, target, suite),
@@ -27,7 +32,10 @@ pub fn not_graded(id: &str, why: &str, format: Format) -> String {
     match format {
         Format::Json => {
             let value = serde_json::json!({ "exercise": id, "graded": false, "error": why });
-            format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            )
         }
         _ => format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"netlab\" tests=\"1\" errors=\"1\">\n  \
@@ -43,7 +51,10 @@ pub fn not_graded(id: &str, why: &str, format: Format) -> String {
 fn graded_what(exercise: &Exercise, target: &Target) -> String {
     match target {
         Target::Exercise => format!("your exercise, {}", exercise.exercise_dir().display()),
-        Target::Solution => format!("the reference solution, {}", exercise.solution_dir().display()),
+        Target::Solution => format!(
+            "the reference solution, {}",
+            exercise.solution_dir().display()
+        ),
         Target::Path(dir) => format!("the crate in {}", dir.display()),
     }
 }
@@ -51,9 +62,20 @@ fn graded_what(exercise: &Exercise, target: &Target) -> String {
 /// One line per case, then the failures explained, the hint, and what to do next.
 fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} · {} · grading {}\n", exercise.id, exercise.title, graded_what(exercise, target));
+    let _ = writeln!(
+        out,
+        "{} · {} · grading {}\n",
+        exercise.id,
+        exercise.title,
+        graded_what(exercise, target)
+    );
     for case in &suite.cases {
-        let _ = writeln!(out, "  {} {}", if case.passed { "✓" } else { "✗" }, case.name);
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            if case.passed { "✓" } else { "✗" },
+            case.name
+        );
     }
     let failed: Vec<&CaseReport> = suite.cases.iter().filter(|c| !c.passed).collect();
     for case in failed.iter().take(EXPLAINED_FAILURES) {
@@ -82,7 +104,11 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
             );
         }
     } else {
-        let _ = writeln!(out, "\nhint: {}", exercise.hint.trim().replace('\n', "\n      "));
+        let _ = writeln!(
+            out,
+            "\nhint: {}",
+            exercise.hint.trim().replace('\n', "\n      ")
+        );
         let _ = writeln!(
             out,
             "\n{passed} of {} cases pass. Fix the first failure, then check again \
@@ -121,9 +147,19 @@ fn json(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
         passed: suite.cases.iter().filter(|c| c.passed).count(),
         total: suite.cases.len(),
         seed: suite.seed,
-        cases: suite.cases.iter().map(|report| Case { report, explanation: report.render_failure() }).collect(),
+        cases: suite
+            .cases
+            .iter()
+            .map(|report| Case {
+                report,
+                explanation: report.render_failure(),
+            })
+            .collect(),
     };
-    format!("{}\n", serde_json::to_string_pretty(&verdict).unwrap_or_default())
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&verdict).unwrap_or_default()
+    )
 }
 
 /// The JUnit XML verdict that CI and autograding systems read.
@@ -132,7 +168,11 @@ fn junit(id: &str, suite: &SuiteReport) -> String {
     let seconds = |millis: u64| millis as f64 / 1000.0;
     let total: u64 = suite.cases.iter().map(|c| c.millis).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites name=\"netlab\" tests=\"{}\" failures=\"{failures}\">", suite.cases.len());
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"netlab\" tests=\"{}\" failures=\"{failures}\">",
+        suite.cases.len()
+    );
     let _ = writeln!(
         out,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{:.3}\">",
@@ -141,7 +181,12 @@ fn junit(id: &str, suite: &SuiteReport) -> String {
         seconds(total)
     );
     for case in &suite.cases {
-        let opening = format!("    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"", xml(&case.name), xml(id), seconds(case.millis));
+        let opening = format!(
+            "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
+            xml(&case.name),
+            xml(id),
+            seconds(case.millis)
+        );
         match &case.failure {
             None => {
                 let _ = writeln!(out, "{opening}/>");

@@ -11,8 +11,15 @@ pub fn run(root: &Path, id: &str) -> anyhow::Result<()> {
     let manifest = Manifest::load(root).map_err(anyhow::Error::msg)?;
     let exercise = manifest.get(id).map_err(anyhow::Error::msg)?;
     let dir = root.join(exercise.exercise_dir());
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let backup = root.join("target").join("netlab").join("backup").join(format!("{id}-{stamp}"));
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let backup = root
+        .join("target")
+        .join("netlab")
+        .join("backup")
+        .join(format!("{id}-{stamp}"));
     copy_dir(&dir, &backup).with_context(|| format!("cannot back up {}", dir.display()))?;
     let status = Command::new("git")
         .current_dir(root)
@@ -21,9 +28,15 @@ pub fn run(root: &Path, id: &str) -> anyhow::Result<()> {
         .status()
         .context("cannot run git (reset restores the skeleton from git)")?;
     if !status.success() {
-        bail!("git could not restore {} ({status})", exercise.exercise_dir().display());
+        bail!(
+            "git could not restore {} ({status})",
+            exercise.exercise_dir().display()
+        );
     }
-    println!("{id} is back to its skeleton; your version is in {}", backup.display());
+    println!(
+        "{id} is back to its skeleton; your version is in {}",
+        backup.display()
+    );
     Ok(())
 }
 

@@ -1,22 +1,33 @@
 //! `cargo xtask serve`: the book on localhost, rebuilt and reloaded as you edit.
 //!
 //! mdBook's own `serve` exists only in its binary, so this is the small version of it:
-//! render the book with a live-reload endpoint, serve `book/book` over HTTP from a std
-//! `TcpListener` (one thread per connection: a handful of local requests, no runtime
-//! needed), and watch `book/src`, `solutions/` and `exercises/` with notify. After each
+//! render the book with a live-reload endpoint, serve `book/book` over HTTP, and watch
+//! `book/src`, `book/book.toml`, `solutions/` and `exercises/` with notify. After each
 //! rebuild every open page gets the message `reload` on its websocket (the page script
 //! mdBook writes opens one to the endpoint) and reloads itself.
+//!
+//! HTTP is not what this course teaches, so none of it is written here: axum answers
+//! the websocket, and tower-http's `ServeDir` serves the files (percent-decoding,
+//! content types, folder indexes, `HEAD`, 404, refusing paths that climb out of the
+//! site). What is left is the glue: a tokio runtime for them, a broadcast channel from
+//! the rebuild loop to the open pages, and the file watcher.
 
 use crate::book;
 use anyhow::{Context, Result};
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Component, Path, PathBuf};
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::header::{CACHE_CONTROL, HeaderValue};
+use axum::response::Response;
+use axum::routing::get;
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tungstenite::protocol::Role;
-use tungstenite::{Message, WebSocket};
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The websocket path the pages connect to (mdBook's `live-reload-endpoint`).
 const LIVE_RELOAD: &str = "__livereload";
@@ -28,33 +39,44 @@ const DEBOUNCE: Duration = Duration::from_millis(200);
 /// The folders whose changes show in the book: its pages and the code it includes.
 const WATCHED: [&str; 3] = [book::SRC_DIR, "solutions", "exercises"];
 
+/// The news of a rebuild, sent to every open page's task (which then says `reload`).
+type Rebuilt = broadcast::Sender<()>;
+
+/// The file events the watcher reports.
+type Changes = Receiver<notify::Result<notify::Event>>;
+
 /// Builds the book, serves it on 127.0.0.1:`port` (0: any free port) and rebuilds it on
 /// every change until killed. `open` also opens it in a browser.
 pub fn run(root: &Path, port: u16, open: bool) -> Result<()> {
-    let listener = bind(port)?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the tokio runtime")?;
+    let listener = runtime.block_on(bind(port))?;
     let site = rebuild(root).context("cannot build the book")?;
-    let reloader = Reloader::default();
+    // Watching starts before the address is printed: an edit made as soon as the
+    // book is announced is not missed.
+    let (_watcher, changes) = watch(root)?;
+    let rebuilt = Rebuilt::new(1);
     let url = format!("http://{}", listener.local_addr()?);
-    let server_reloader = reloader.clone();
-    std::thread::spawn(move || serve_forever(listener, site, server_reloader));
+    runtime.spawn(serve(listener, site, rebuilt.clone()));
     println!("serving the book at {url}");
     std::io::stdout().flush()?;
     if open {
         open_browser(&url);
     }
-    watch_and_reload(root, &reloader)
+    rebuild_on_changes(root, &changes, &rebuilt)
 }
 
 /// Binds the HTTP port on localhost only, explaining the usual failure.
-fn bind(port: u16) -> Result<TcpListener> {
-    TcpListener::bind(("127.0.0.1", port)).map_err(|error| match error.kind() {
-        ErrorKind::AddrInUse => anyhow::anyhow!(
-            "port {port} is already in use (another `cargo xtask serve`?): stop that \
-             program or pick another port, e.g. `cargo xtask serve --port {}`",
-            port.wrapping_add(1).max(1024)
-        ),
-        _ => anyhow::Error::new(error).context(format!("cannot listen on 127.0.0.1:{port}")),
-    })
+async fn bind(port: u16) -> Result<TcpListener> {
+    TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|error| match error.kind() {
+            ErrorKind::AddrInUse => anyhow::anyhow!(
+                "port {port} is already in use (another `cargo xtask serve`?): stop that \
+                 program or pick another port, e.g. `cargo xtask serve --port {}`",
+                port.wrapping_add(1).max(1024)
+            ),
+            _ => anyhow::Error::new(error).context(format!("cannot listen on 127.0.0.1:{port}")),
+        })
 }
 
 /// Renders the book for serving and returns its folder.
@@ -73,9 +95,74 @@ fn rebuild(root: &Path) -> Result<PathBuf> {
     book::render(root, Some(LIVE_RELOAD))
 }
 
-/// Watches the book's sources and the code it includes; rebuilds and reloads the open
-/// pages after each burst of changes. Returns only if the watcher fails.
-fn watch_and_reload(root: &Path, reloader: &Reloader) -> Result<()> {
+/// Serves the site and the live-reload websocket until the process ends.
+async fn serve(listener: TcpListener, site: PathBuf, rebuilt: Rebuilt) {
+    // axum retries failed accepts itself, so this returns only if something is badly
+    // wrong; the watcher keeps running, so say so rather than fail quietly.
+    if let Err(error) = axum::serve(listener, app(&site, rebuilt)).await {
+        eprintln!("error: the web server stopped: {error}");
+    }
+}
+
+/// The web server: the live-reload websocket, and the built book's files for every
+/// other path (its `404.html` for a missing one).
+///
+/// No answer may be cached: a reloaded page must get the new build.
+fn app(site: &Path, rebuilt: Rebuilt) -> Router {
+    let files = ServeDir::new(site).not_found_service(ServeFile::new(site.join("404.html")));
+    Router::new()
+        .route(&format!("/{LIVE_RELOAD}"), get(live_reload))
+        .fallback_service(files)
+        .layer(SetResponseHeaderLayer::overriding(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(rebuilt)
+}
+
+/// Accepts a page's websocket, to tell it about the next rebuild.
+///
+/// The page subscribes before the `101` answer goes out, so a page (or a test) that has
+/// its answer is sure to hear about the next rebuild.
+async fn live_reload(upgrade: WebSocketUpgrade, State(rebuilt): State<Rebuilt>) -> Response {
+    let next_rebuild = rebuilt.subscribe();
+    upgrade.on_upgrade(|page| tell_to_reload(page, next_rebuild))
+}
+
+/// Waits for a rebuild and sends `reload`, then lets the page go (a reloaded page
+/// connects again); or ends early if the page goes away first.
+async fn tell_to_reload(mut page: WebSocket, mut next_rebuild: broadcast::Receiver<()>) {
+    let rebuilt = tokio::select! {
+        // `Lagged` also means a rebuild happened; `Closed`, that the server is stopping.
+        news = next_rebuild.recv() => !matches!(news, Err(broadcast::error::RecvError::Closed)),
+        () = closed(&mut page) => false,
+    };
+    if rebuilt {
+        // A page that vanished meanwhile cannot be told; nothing else to do.
+        let _ = page.send(Message::text("reload")).await;
+    }
+    let _ = page.send(Message::Close(None)).await;
+}
+
+/// Returns when the page closes its websocket or the connection breaks (the page
+/// sends nothing else).
+async fn closed(page: &mut WebSocket) {
+    while let Some(Ok(message)) = page.recv().await {
+        if let Message::Close(_) = message {
+            return;
+        }
+    }
+}
+
+/// Tells every open page to reload; returns how many were told.
+fn reload_all(rebuilt: &Rebuilt) -> usize {
+    // An error only means that no page is open.
+    rebuilt.send(()).unwrap_or(0)
+}
+
+/// Starts watching the book's sources and the code it includes; the watcher stops when
+/// the returned handle is dropped.
+fn watch(root: &Path) -> Result<(notify::RecommendedWatcher, Changes)> {
     use notify::Watcher;
     let (events, changes) = channel();
     let mut watcher = notify::recommended_watcher(events).context("cannot watch files")?;
@@ -92,11 +179,17 @@ fn watch_and_reload(root: &Path, reloader: &Reloader) -> Result<()> {
         &root.join(book::BOOK_DIR).join("book.toml"),
         notify::RecursiveMode::NonRecursive,
     )?;
-    while wait_for_changes(&changes) {
+    Ok((watcher, changes))
+}
+
+/// Rebuilds the book and reloads the open pages after each burst of changes. Returns
+/// only if the watcher fails.
+fn rebuild_on_changes(root: &Path, changes: &Changes, rebuilt: &Rebuilt) -> Result<()> {
+    while wait_for_changes(changes) {
         let started = Instant::now();
         match rebuild(root) {
             Ok(_) => {
-                let pages = reloader.reload_all();
+                let pages = reload_all(rebuilt);
                 eprintln!(
                     "book rebuilt in {:.1} s, {pages} open page(s) reloaded",
                     started.elapsed().as_secs_f64()
@@ -110,7 +203,7 @@ fn watch_and_reload(root: &Path, reloader: &Reloader) -> Result<()> {
 
 /// Blocks until a file that matters changed and the changes have settled; false when
 /// the watcher is gone.
-fn wait_for_changes(changes: &Receiver<notify::Result<notify::Event>>) -> bool {
+fn wait_for_changes(changes: &Changes) -> bool {
     loop {
         match changes.recv() {
             Err(_) => return false,
@@ -134,251 +227,6 @@ fn matters(event: &notify::Event) -> bool {
             .paths
             .iter()
             .any(|path| !path.components().any(|c| c.as_os_str() == "target"))
-}
-
-/// The open pages' websockets: told to reload after a rebuild.
-#[derive(Clone, Default)]
-struct Reloader {
-    /// Every page connected since the last reload (a reloaded page connects again).
-    pages: Arc<Mutex<Vec<WebSocket<TcpStream>>>>,
-}
-
-impl Reloader {
-    /// Sends `reload` to every open page and forgets them; returns how many got it.
-    fn reload_all(&self) -> usize {
-        let pages = std::mem::take(&mut *self.pages.lock().unwrap_or_else(|e| e.into_inner()));
-        pages
-            .into_iter()
-            .filter_map(|mut page| page.send(Message::text("reload")).ok())
-            .count()
-    }
-}
-
-/// Accepts connections forever, each on its own thread.
-fn serve_forever(listener: TcpListener, site: PathBuf, reloader: Reloader) {
-    for stream in listener.incoming().flatten() {
-        let (site, reloader) = (site.clone(), reloader.clone());
-        std::thread::spawn(move || {
-            // A browser that goes away mid-answer is not worth reporting.
-            let _ = handle_connection(stream, &site, &reloader);
-        });
-    }
-}
-
-/// One HTTP request and its answer (then the connection closes), or the websocket
-/// upgrade of a page asking to be told about rebuilds.
-fn handle_connection(stream: TcpStream, site: &Path, reloader: &Reloader) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let request = read_request(&mut BufReader::new(&stream))?;
-    if request.path == format!("/{LIVE_RELOAD}")
-        && let Some(key) = request.header("sec-websocket-key")
-    {
-        return accept_websocket(stream, key, reloader);
-    }
-    let mut stream = stream;
-    let response = respond(site, &request);
-    stream.write_all(&response.head())?;
-    if request.method != "HEAD" {
-        stream.write_all(&response.body)?;
-    }
-    stream.flush()
-}
-
-/// The parts of an HTTP request this server needs.
-struct Request {
-    /// `GET`, `HEAD`, …
-    method: String,
-    /// The path of the request target, query string removed.
-    path: String,
-    /// Header names (lowercased) and values.
-    headers: Vec<(String, String)>,
-}
-
-impl Request {
-    /// A header's value by lowercase name.
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Reads a request line and headers, up to the blank line (bounded: 100 lines of 8 KiB).
-fn read_request(reader: &mut impl BufRead) -> std::io::Result<Request> {
-    let bad = |what: &str| std::io::Error::new(ErrorKind::InvalidData, what.to_string());
-    let mut read_line = || -> std::io::Result<String> {
-        let mut line = String::new();
-        reader.by_ref().take(8 * 1024).read_line(&mut line)?;
-        Ok(line.trim_end().to_string())
-    };
-    let request_line = read_line()?;
-    let mut parts = request_line.split_whitespace();
-    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
-        return Err(bad("not an HTTP request"));
-    };
-    let path = target.split(['?', '#']).next().unwrap_or("/").to_string();
-    let mut headers = Vec::new();
-    for _ in 0..100 {
-        let line = read_line()?;
-        if line.is_empty() {
-            return Ok(Request {
-                method: method.to_string(),
-                path,
-                headers,
-            });
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-        }
-    }
-    Err(bad("too many headers"))
-}
-
-/// Completes a websocket handshake and keeps the socket to send `reload` on later.
-///
-/// The socket is registered before the `101` answer goes out, so a page (or a test)
-/// that has its answer is sure to hear about the next rebuild.
-fn accept_websocket(mut stream: TcpStream, key: &str, reloader: &Reloader) -> std::io::Result<()> {
-    let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
-    let mut pages = reloader.pages.lock().unwrap_or_else(|e| e.into_inner());
-    stream.set_read_timeout(None)?;
-    stream.write_all(
-        format!(
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
-             Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
-        )
-        .as_bytes(),
-    )?;
-    pages.push(WebSocket::from_raw_socket(stream, Role::Server, None));
-    Ok(())
-}
-
-/// An HTTP answer: status, content type and body.
-struct Response {
-    /// `200 OK`, `404 Not Found`, …
-    status: &'static str,
-    /// The body's media type.
-    content_type: &'static str,
-    /// Where a redirect points.
-    location: Option<String>,
-    /// The bytes of the file (or of the error page).
-    body: Vec<u8>,
-}
-
-impl Response {
-    /// The status line and headers. No caching: a reloaded page must get the new build.
-    fn head(&self) -> Vec<u8> {
-        let location = self
-            .location
-            .as_ref()
-            .map(|l| format!("Location: {l}\r\n"))
-            .unwrap_or_default();
-        format!(
-            "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{location}\
-             Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-            self.status,
-            self.content_type,
-            self.body.len()
-        )
-        .into_bytes()
-    }
-
-    /// A short plain-text answer for errors.
-    fn text(status: &'static str, body: &str) -> Response {
-        Response {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            location: None,
-            body: body.into(),
-        }
-    }
-}
-
-/// Answers a request from the files of the built book.
-fn respond(site: &Path, request: &Request) -> Response {
-    if request.method != "GET" && request.method != "HEAD" {
-        return Response::text("405 Method Not Allowed", "only GET and HEAD\n");
-    }
-    let Some(relative) = site_path(&request.path) else {
-        return Response::text("400 Bad Request", "bad path\n");
-    };
-    let mut file = site.join(&relative);
-    if file.is_dir() {
-        if !request.path.ends_with('/') {
-            // Relative links in index.html resolve against the folder, so add the slash.
-            let mut moved = Response::text("301 Moved Permanently", "");
-            moved.location = Some(format!("{}/", request.path));
-            return moved;
-        }
-        file = file.join("index.html");
-    }
-    match std::fs::read(&file) {
-        Ok(body) => Response {
-            status: "200 OK",
-            content_type: content_type(&file),
-            location: None,
-            body,
-        },
-        Err(_) => match std::fs::read(site.join("404.html")) {
-            Ok(body) => Response {
-                status: "404 Not Found",
-                content_type: "text/html; charset=utf-8",
-                location: None,
-                body,
-            },
-            Err(_) => Response::text("404 Not Found", "not found\n"),
-        },
-    }
-}
-
-/// The file a URL path names, relative to the site; `None` for a path that tries to
-/// climb out of it (`..`) or is not valid UTF-8 once decoded.
-fn site_path(url_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(url_path)?;
-    let relative = Path::new(decoded.trim_start_matches('/'));
-    relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-        .then(|| relative.to_path_buf())
-}
-
-/// Decodes `%XX` escapes of a URL path (a page name with a space arrives as `%20`).
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// The media type of a file of the built book, by extension.
-fn content_type(file: &Path) -> &'static str {
-    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "txt" | "md" | "rs" | "toml" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
 }
 
 /// Opens the URL with the desktop's opener (`xdg-open`, or `open` on macOS), or says
@@ -411,28 +259,58 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
+    use std::net::TcpStream;
 
-    /// A tiny built site served on a free port, as `run` serves the book.
-    fn serve_site() -> (tempfile::TempDir, String, Reloader) {
-        let site = tempfile::tempdir().unwrap();
-        std::fs::write(site.path().join("index.html"), "<title>netlab</title>").unwrap();
-        std::fs::create_dir(site.path().join("ch2")).unwrap();
-        std::fs::write(site.path().join("ch2/index.html"), "chapter 2").unwrap();
-        std::fs::write(site.path().join("404.html"), "no such page").unwrap();
-        let listener = bind(0).unwrap();
-        let address = listener.local_addr().unwrap().to_string();
-        let reloader = Reloader::default();
-        let (dir, served) = (site.path().to_path_buf(), reloader.clone());
-        std::thread::spawn(move || serve_forever(listener, dir, served));
-        (site, address, reloader)
+    /// A tiny built site served on a free port, as `run` serves the book. The server
+    /// runs as long as the runtime is kept.
+    struct Site {
+        /// Holds `site/` (what is served) and, next to it, a file that must not be.
+        _dir: tempfile::TempDir,
+        /// `127.0.0.1:PORT`.
+        address: String,
+        /// What the rebuild loop uses to reload the open pages.
+        rebuilt: Rebuilt,
+        /// Runs the server.
+        _runtime: tokio::runtime::Runtime,
     }
 
-    /// Sends one raw request and returns the whole answer (the server closes after it).
-    fn fetch(address: &str, request: &str) -> String {
+    /// The text of a file outside the served folder.
+    const SECRET: &str = "not part of the book";
+
+    fn serve_site() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret.txt"), SECRET).unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("ch2")).unwrap();
+        std::fs::write(site.join("index.html"), "<title>netlab</title>").unwrap();
+        std::fs::write(site.join("ch2/index.html"), "chapter 2").unwrap();
+        std::fs::write(site.join("a b.html"), "a page with a space").unwrap();
+        std::fs::write(site.join("404.html"), "no such page").unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let listener = runtime.block_on(bind(0)).unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let rebuilt = Rebuilt::new(1);
+        runtime.spawn(serve(listener, site, rebuilt.clone()));
+        Site {
+            _dir: dir,
+            address,
+            rebuilt,
+            _runtime: runtime,
+        }
+    }
+
+    /// Sends one raw request and returns the whole answer (`Connection: close`: the
+    /// server closes after it).
+    fn fetch(address: &str, method: &str, path: &str) -> String {
         let mut stream = TcpStream::connect(address).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\n\
+             Connection: close\r\n\r\n"
+        );
         stream.write_all(request.as_bytes()).unwrap();
         let mut answer = String::new();
         stream.read_to_string(&mut answer).unwrap();
@@ -440,55 +318,73 @@ mod tests {
     }
 
     fn get(address: &str, path: &str) -> String {
-        fetch(
-            address,
-            &format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n"),
-        )
+        fetch(address, "GET", path)
+    }
+
+    /// A header's value in a raw answer (names are case-insensitive).
+    fn header<'a>(answer: &'a str, name: &str) -> Option<&'a str> {
+        let head = answer.split("\r\n\r\n").next()?;
+        head.lines().find_map(|line| {
+            let (n, value) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
     }
 
     #[test]
     fn serves_the_files_of_the_site() {
-        let (_site, address, _) = serve_site();
-        let answer = get(&address, "/");
+        let site = serve_site();
+        let answer = get(&site.address, "/");
         assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
-        assert!(answer.contains("Content-Type: text/html"), "{answer}");
+        assert!(
+            header(&answer, "content-type").is_some_and(|t| t.starts_with("text/html")),
+            "{answer}"
+        );
+        assert_eq!(header(&answer, "cache-control"), Some("no-store"));
         assert!(answer.ends_with("<title>netlab</title>"), "{answer}");
-        assert!(get(&address, "/ch2/index.html?x=1").ends_with("chapter 2"));
-        assert!(get(&address, "/ch2/").ends_with("chapter 2"));
+        assert!(get(&site.address, "/index.html").ends_with("<title>netlab</title>"));
+        assert!(get(&site.address, "/ch2/index.html?x=1").ends_with("chapter 2"));
+        assert!(get(&site.address, "/ch2/").ends_with("chapter 2"));
+        assert!(get(&site.address, "/a%20b.html").ends_with("a page with a space"));
     }
 
     #[test]
     fn a_folder_without_its_slash_is_redirected() {
-        let (_site, address, _) = serve_site();
-        let answer = get(&address, "/ch2");
-        assert!(answer.starts_with("HTTP/1.1 301"), "{answer}");
-        assert!(answer.contains("Location: /ch2/\r\n"), "{answer}");
+        let site = serve_site();
+        let answer = get(&site.address, "/ch2");
+        assert!(answer.starts_with("HTTP/1.1 30"), "{answer}");
+        assert_eq!(header(&answer, "location"), Some("/ch2/"), "{answer}");
     }
 
     #[test]
     fn a_missing_page_gets_the_books_404_page() {
-        let (_site, address, _) = serve_site();
-        let answer = get(&address, "/nope.html");
+        let site = serve_site();
+        let answer = get(&site.address, "/nope.html");
         assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
         assert!(answer.ends_with("no such page"), "{answer}");
     }
 
     #[test]
     fn no_path_climbs_out_of_the_site() {
-        let (_site, address, _) = serve_site();
-        for path in ["/../Cargo.toml", "/ch2/../../x", "/%2e%2e/x", "/%zz"] {
-            let answer = get(&address, path);
-            assert!(answer.starts_with("HTTP/1.1 400"), "{path}: {answer}");
+        let site = serve_site();
+        for path in [
+            "/../secret.txt",
+            "/ch2/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/..%2fsecret.txt",
+            "/ch2/%2e%2e%2f%2e%2e%2fsecret.txt",
+        ] {
+            let answer = get(&site.address, path);
+            assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {answer}");
+            assert!(!answer.contains(SECRET), "{path}: {answer}");
         }
-        assert_eq!(site_path("/a%20b.html"), Some(PathBuf::from("a b.html")));
     }
 
     #[test]
     fn only_reads_are_allowed() {
-        let (_site, address, _) = serve_site();
-        let answer = fetch(&address, "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+        let site = serve_site();
+        let answer = fetch(&site.address, "POST", "/");
         assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
-        let head = fetch(&address, "HEAD / HTTP/1.1\r\n\r\n");
+        let head = fetch(&site.address, "HEAD", "/");
         assert!(
             head.starts_with("HTTP/1.1 200") && head.ends_with("\r\n\r\n"),
             "{head}"
@@ -497,28 +393,29 @@ mod tests {
 
     #[test]
     fn an_open_page_is_told_to_reload() {
-        let (_site, address, reloader) = serve_site();
-        let stream = TcpStream::connect(&address).unwrap();
+        let site = serve_site();
+        assert_eq!(reload_all(&site.rebuilt), 0, "no page is open yet");
+        let stream = TcpStream::connect(&site.address).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
-        let url = format!("ws://{address}/{LIVE_RELOAD}");
+        let url = format!("ws://{}/{LIVE_RELOAD}", site.address);
         let (mut page, answer) = tungstenite::client(url.as_str(), stream).unwrap();
         assert_eq!(answer.status(), 101);
-        assert_eq!(reloader.reload_all(), 1);
-        assert_eq!(page.read().unwrap(), Message::text("reload"));
-        assert_eq!(
-            reloader.reload_all(),
-            0,
-            "a reloaded page is forgotten until it reconnects"
+        assert_eq!(reload_all(&site.rebuilt), 1);
+        assert_eq!(page.read().unwrap(), tungstenite::Message::text("reload"));
+        assert!(
+            matches!(page.read().unwrap(), tungstenite::Message::Close(_)),
+            "a reloaded page is let go: it connects again once reloaded"
         );
     }
 
     #[test]
     fn a_port_in_use_is_explained() {
-        let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = taken.local_addr().unwrap().port();
-        let error = bind(port).unwrap_err().to_string();
+        let error = runtime.block_on(bind(port)).unwrap_err().to_string();
         assert!(
             error.contains(&format!("port {port} is already in use")),
             "{error}"

@@ -23,12 +23,26 @@ pub fn run(root: &Path) -> ExitCode {
         }
     };
     let rules: [(&str, &dyn Fn() -> Rule); 6] = [
-        ("every exercise has its skeleton, solution, tests and hint", &|| exercises_are_complete(root, &manifest)),
+        (
+            "every exercise has its skeleton, solution, tests and hint",
+            &|| exercises_are_complete(root, &manifest),
+        ),
         ("the code is rustfmt-clean", &|| code_is_formatted(root)),
-        ("the code is clippy-clean (-D warnings), skeletons included", &|| code_is_lint_clean(root)),
-        ("every reference solution passes its tests", &|| solutions_pass(root, &manifest)),
-        ("every untouched skeleton compiles and fails its tests", &|| skeletons_fail(root, &manifest)),
-        ("the book builds with every include, anchor and link resolved", &|| book_builds(root, &manifest)),
+        (
+            "the code is clippy-clean (-D warnings), skeletons included",
+            &|| code_is_lint_clean(root),
+        ),
+        ("every reference solution passes its tests", &|| {
+            solutions_pass(root, &manifest)
+        }),
+        (
+            "every untouched skeleton compiles and fails its tests",
+            &|| skeletons_fail(root, &manifest),
+        ),
+        (
+            "the book builds with every include, anchor and link resolved",
+            &|| book_builds(root, &manifest),
+        ),
     ];
     let mut all_hold = true;
     for (name, rule) in rules {
@@ -66,33 +80,63 @@ pub fn test_everything(root: &Path) -> ExitCode {
 fn exercises_are_complete(root: &Path, manifest: &Manifest) -> Rule {
     let mut problems = Vec::new();
     for exercise in &manifest.exercises {
-        let test_file = format!("chapters/ch{}/tests/{}.rs", exercise.chapter().unwrap_or(0), exercise.test_target());
+        let test_file = format!(
+            "chapters/ch{}/tests/{}.rs",
+            exercise.chapter().unwrap_or(0),
+            exercise.test_target()
+        );
         let required = [
             (exercise.exercise_dir().join("Cargo.toml"), "the skeleton"),
-            (exercise.solution_dir().join("Cargo.toml"), "the reference solution"),
+            (
+                exercise.solution_dir().join("Cargo.toml"),
+                "the reference solution",
+            ),
             (test_file.into(), "the tests"),
         ];
         for (path, what) in required {
             if !root.join(&path).is_file() {
-                problems.push(format!("{}: {what} is missing: create {}", exercise.id, path.display()));
+                problems.push(format!(
+                    "{}: {what} is missing: create {}",
+                    exercise.id,
+                    path.display()
+                ));
             }
         }
         if exercise.hint.trim().is_empty() {
-            problems.push(format!("{}: the hint is empty: write one in exercises.toml", exercise.id));
+            problems.push(format!(
+                "{}: the hint is empty: write one in exercises.toml",
+                exercise.id
+            ));
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// `cargo fmt --all --check` passes.
 fn code_is_formatted(root: &Path) -> Rule {
-    cargo::run(root, &["fmt", "--all", "--check"]).map_err(|e| vec![format!("{e:#}: run `cargo fmt --all`")])
+    cargo::run(root, &["fmt", "--all", "--check"])
+        .map_err(|e| vec![format!("{e:#}: run `cargo fmt --all`")])
 }
 
 /// `cargo clippy` finds nothing in any package, warnings included.
 fn code_is_lint_clean(root: &Path) -> Rule {
-    cargo::run(root, &["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"])
-        .map_err(|e| vec![format!("{e:#}: fix what clippy printed above")])
+    cargo::run(
+        root,
+        &[
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
+    .map_err(|e| vec![format!("{e:#}: fix what clippy printed above")])
 }
 
 /// Every case of every exercise passes against the reference solution.
@@ -100,16 +144,30 @@ fn solutions_pass(root: &Path, manifest: &Manifest) -> Rule {
     let mut problems = Vec::new();
     for exercise in &manifest.exercises {
         match check::grade(root, exercise, &Target::Solution, None) {
-            Ok(suite) if suite.cases.is_empty() => problems.push(format!("{}: the tests have no cases", exercise.id)),
+            Ok(suite) if suite.cases.is_empty() => {
+                problems.push(format!("{}: the tests have no cases", exercise.id))
+            }
             Ok(suite) => {
                 for case in suite.cases.iter().filter(|c| !c.passed) {
-                    problems.push(format!("{}: the solution fails \"{}\":\n{}", exercise.id, case.name, case.render_failure()));
+                    problems.push(format!(
+                        "{}: the solution fails \"{}\":\n{}",
+                        exercise.id,
+                        case.name,
+                        case.render_failure()
+                    ));
                 }
             }
-            Err(why) => problems.push(format!("{}: the solution could not be graded: {why}", exercise.id)),
+            Err(why) => problems.push(format!(
+                "{}: the solution could not be graded: {why}",
+                exercise.id
+            )),
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// Every skeleton compiles and fails at least one case: a skeleton that passes would
@@ -121,7 +179,11 @@ fn skeletons_fail(root: &Path, manifest: &Manifest) -> Rule {
             problems.push(problem);
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 fn skeleton_problem(root: &Path, exercise: &Exercise) -> Option<String> {
@@ -132,8 +194,13 @@ fn skeleton_problem(root: &Path, exercise: &Exercise) -> Option<String> {
             exercise.exercise_dir().display()
         )),
         Ok(_) => None,
-        Err(NotGraded::Build(why)) => Some(format!("{}: the skeleton must compile: {why}", exercise.id)),
-        Err(why) => Some(format!("{}: the skeleton could not be graded: {why}", exercise.id)),
+        Err(NotGraded::Build(why)) => {
+            Some(format!("{}: the skeleton must compile: {why}", exercise.id))
+        }
+        Err(why) => Some(format!(
+            "{}: the skeleton could not be graded: {why}",
+            exercise.id
+        )),
     }
 }
 
@@ -143,5 +210,7 @@ fn book_builds(root: &Path, manifest: &Manifest) -> Rule {
     if !problems.is_empty() {
         return Err(problems);
     }
-    book::build(root).map(|_| ()).map_err(|e| vec![format!("{e:#}")])
+    book::build(root)
+        .map(|_| ())
+        .map_err(|e| vec![format!("{e:#}")])
 }

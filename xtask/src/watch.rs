@@ -25,12 +25,17 @@ pub fn run(root: &Path, id: &str) -> anyhow::Result<()> {
         }
     })
     .context("cannot watch files")?;
-    watcher.watch(&dir.join("src"), RecursiveMode::Recursive).context("cannot watch the exercise")?;
+    watcher
+        .watch(&dir.join("src"), RecursiveMode::Recursive)
+        .context("cannot watch the exercise")?;
     loop {
         // Clear the screen so the newest verdict is the only one in view.
         print!("\x1b[2J\x1b[H");
         let _ = check::run(root, id, Target::Exercise, Format::Text, None);
-        println!("\nwatching {} — save a file to check again, Ctrl-C to stop", dir.join("src").display());
+        println!(
+            "\nwatching {} — save a file to check again, Ctrl-C to stop",
+            dir.join("src").display()
+        );
         changes.recv().context("the file watcher stopped")?;
         while changes.recv_timeout(SETTLE).is_ok() {}
     }

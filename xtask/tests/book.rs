@@ -2,7 +2,7 @@
 //! and `cargo xtask serve` serves it over HTTP.
 //!
 //! The checks themselves are tested on small fixture books by the unit tests of
-//! `xtask/src/book.rs`, and the HTTP and websocket server by those of `serve.rs`. Both
+//! `xtask/src/book/`, and the HTTP and websocket server by those of `serve.rs`. Both
 //! commands here write `book/book`, so they run one after the other in a single test.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// The workspace root: xtask lives one folder below it.
 fn root() -> PathBuf {
@@ -81,7 +81,8 @@ fn has_search_index(site: &Path) -> bool {
 }
 
 /// `cargo xtask serve --port 0` prints its real address, then answers HTTP there with
-/// pages that connect to the live-reload endpoint.
+/// pages that connect to the live-reload endpoint, refuses what is not in the book, and
+/// tells an open page to reload once a change has rebuilt the book.
 fn is_served() {
     let child = xtask(&["serve", "--port", "0"])
         .stdout(Stdio::piped())
@@ -92,25 +93,79 @@ fn is_served() {
     let url = announced_url(server.0.stdout.take().unwrap(), Duration::from_secs(60));
     let address = url.strip_prefix("http://").expect("an http URL");
 
-    let mut stream = TcpStream::connect(address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream
-        .write_all(format!("GET /index.html HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes())
-        .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    let answer = get(address, "/index.html");
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
     assert!(answer.contains("<title>"), "{answer}");
     assert!(
         answer.contains("__livereload"),
         "the page connects for live reload"
     );
+    let missing = get(address, "/no-such-page.html");
+    assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+    for path in ["/../Cargo.toml", "/%2e%2e/Cargo.toml"] {
+        let answer = get(address, path);
+        assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {answer}");
+        assert!(!answer.contains("[workspace]"), "{path} leaks: {answer}");
+    }
+
+    let page = open_live_reload(address);
+    touch(&root().join("book/book.toml"));
+    assert_eq!(
+        read_message(page),
+        "reload",
+        "an open page is told to reload after the rebuild"
+    );
     assert!(
         server.0.try_wait().unwrap().is_none(),
         "the server keeps running"
     );
+}
+
+/// Sends one GET and returns the whole answer (`Connection: close`: the server closes
+/// after it).
+fn get(address: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// Connects to the live-reload endpoint as a page's script does. Once the handshake is
+/// answered, the server is sure to tell this page about the next rebuild.
+fn open_live_reload(address: &str) -> tungstenite::WebSocket<TcpStream> {
+    let stream = TcpStream::connect(address).unwrap();
+    // The deadline of a rebuild of the whole book, which the next read waits for.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let url = format!("ws://{address}/__livereload");
+    let (page, answer) = tungstenite::client(url.as_str(), stream).unwrap();
+    assert_eq!(answer.status(), 101);
+    page
+}
+
+/// The text of the next websocket message (fails at the socket's read deadline).
+fn read_message(mut page: tungstenite::WebSocket<TcpStream>) -> String {
+    match page.read() {
+        Ok(tungstenite::Message::Text(text)) => text.to_string(),
+        other => panic!("expected a text message, got {other:?}"),
+    }
+}
+
+/// Marks a file as changed without changing it, as `touch` does: the watcher sees it
+/// and rebuilds, and no source of the course is altered.
+fn touch(file: &Path) {
+    std::fs::File::options()
+        .append(true)
+        .open(file)
+        .unwrap()
+        .set_modified(SystemTime::now())
+        .unwrap();
 }
 
 /// Waits for `serving the book at URL` on the server's stdout, under a deadline (a

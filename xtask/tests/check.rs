@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 
 /// The workspace root.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is in the workspace")
+        .to_path_buf()
 }
 
 /// A scenario program's crate.
@@ -30,7 +33,11 @@ fn check(args: &[&str]) -> (i32, String) {
         .timeout(Duration::from_secs(120))
         .output()
         .expect("xtask runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     (output.status.code().unwrap_or(-1), text)
 }
 
@@ -45,9 +52,14 @@ fn normalise(text: &str) -> String {
         (&regex::escape(&root().display().to_string()), "<root>"),
         (r"\d+(\.\d+)?m?s\b", "<time>"),
     ];
-    rules.iter().fold(text.to_string(), |text, (pattern, with)| {
-        regex::Regex::new(pattern).expect("valid pattern").replace_all(&text, *with).into_owned()
-    })
+    rules
+        .iter()
+        .fold(text.to_string(), |text, (pattern, with)| {
+            regex::Regex::new(pattern)
+                .expect("valid pattern")
+                .replace_all(&text, *with)
+                .into_owned()
+        })
 }
 
 #[test]
@@ -69,7 +81,10 @@ fn a_program_that_does_not_compile_shows_the_compiler_error() {
     let dir = scenario("does-not-compile");
     let (code, output) = check(&["ch2-8", "--path", dir.to_str().unwrap()]);
     assert_eq!(code, 2, "{output}");
-    assert!(output.contains("mismatched types"), "the compiler's message is shown:\n{output}");
+    assert!(
+        output.contains("mismatched types"),
+        "the compiler's message is shown:\n{output}"
+    );
     assert!(output.contains("did not compile"), "{output}");
 }
 
@@ -79,8 +94,15 @@ fn a_hanging_program_fails_within_its_deadline_and_leaves_no_process() {
     let started = Instant::now();
     let (code, output) = check(&["ch2-8", "--path", dir.to_str().unwrap()]);
     assert_eq!(code, 1, "{output}");
-    assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
-    assert!(no_process_named("scenario-hangs"), "a scenario process outlived the check");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        no_process_named("scenario-hangs"),
+        "a scenario process outlived the check"
+    );
     insta::assert_snapshot!(normalise(&output));
 }
 
@@ -97,8 +119,14 @@ fn a_server_that_never_prints_its_address_is_told_so() {
     let dir = scenario("silent-server");
     let (code, output) = check(&["ch2-8", "--path", dir.to_str().unwrap()]);
     assert_eq!(code, 1, "{output}");
-    assert!(output.contains("printed no `listening on ADDR` line"), "{output}");
-    assert!(no_process_named("scenario-silent-server"), "a scenario process outlived the check");
+    assert!(
+        output.contains("printed no `listening on ADDR` line"),
+        "{output}"
+    );
+    assert!(
+        no_process_named("scenario-silent-server"),
+        "a scenario process outlived the check"
+    );
 }
 
 #[test]
@@ -106,9 +134,15 @@ fn a_half_duplex_chat_client_is_rejected() {
     let dir = scenario("half-duplex-client");
     let (code, output) = check(&["ch2-8", "--path", dir.to_str().unwrap()]);
     assert_eq!(code, 1, "{output}");
-    assert!(output.contains("✗ a client prints messages while its stdin is idle"), "{output}");
+    assert!(
+        output.contains("✗ a client prints messages while its stdin is idle"),
+        "{output}"
+    );
     // Graded, not merely broken: what a half-duplex client does right still passes.
-    assert!(output.contains("✓ the client hangs up and exits at end of input"), "{output}");
+    assert!(
+        output.contains("✓ the client hangs up and exits at end of input"),
+        "{output}"
+    );
 }
 
 #[test]
@@ -117,13 +151,26 @@ fn json_and_junit_verdicts_describe_every_case() {
     assert_eq!(code, 0, "{json}");
     let verdict: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     assert_eq!(verdict["passed"], verdict["total"]);
-    assert!(verdict["cases"].as_array().is_some_and(|cases| !cases.is_empty()));
+    assert!(
+        verdict["cases"]
+            .as_array()
+            .is_some_and(|cases| !cases.is_empty())
+    );
 
     let dir = scenario("panics");
-    let (code, junit) = check(&["ch2-8", "--path", dir.to_str().unwrap(), "--format", "junit"]);
+    let (code, junit) = check(&[
+        "ch2-8",
+        "--path",
+        dir.to_str().unwrap(),
+        "--format",
+        "junit",
+    ]);
     assert_eq!(code, 1, "{junit}");
     assert!(junit.starts_with("<?xml"), "{junit}");
-    assert_eq!(junit.matches("<testcase ").count(), verdict["total"].as_u64().unwrap() as usize);
+    assert_eq!(
+        junit.matches("<testcase ").count(),
+        verdict["total"].as_u64().unwrap() as usize
+    );
     assert!(junit.contains("<failure message=\""), "{junit}");
 }
 
@@ -136,7 +183,9 @@ fn an_unknown_exercise_is_a_clear_error() {
 
 /// Whether no running process has `name` in its command line (reads /proc).
 fn no_process_named(name: &str) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return true };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return true;
+    };
     entries.flatten().all(|entry| {
         let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
         !String::from_utf8_lossy(&cmdline).contains(name)

@@ -171,7 +171,9 @@ impl Session {
     /// test bound and closed while no program was being started (a starting child
     /// could otherwise hold a copy of the listener and keep accepting for a moment).
     pub fn refused_addr(&mut self) -> Outcome<SocketAddr> {
-        let _no_spawn = crate::program::SPAWNING.write().unwrap_or_else(|e| e.into_inner());
+        let _no_spawn = crate::program::SPAWNING
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         drop(listener);

@@ -1,144 +1,21 @@
-//! The course book: check it, then build it with mdBook, in-process.
+//! The checks of the book: what mdBook would let pass and a course cannot.
 //!
-//! mdBook runs as a library (`mdbook-driver`), so nobody installs anything to read or
-//! write the book. mdBook is lenient where a course cannot be: a missing include file is
-//! only logged, a missing anchor renders as an empty code block, and a broken link stays
-//! in the page for a student to click. So [`build`] runs [`check`] first and refuses to
-//! write a book with any such problem. Each check is a small named function that returns
-//! one line per problem, `book/src/PAGE.md:LINE: what is wrong and how to fix it`, so an
-//! instructor sees every problem of a change at once (in the style of rustlings'
-//! `dev check`).
+//! [`check`] runs them all over `book/src` and returns one line per problem, naming the
+//! page and line and saying how to fix it: SUMMARY.md and the pages agree, every
+//! include names a real file and anchor, and every relative link reaches a page and,
+//! for a `#fragment`, a heading of it.
 
-use anyhow::{Context, Result, bail};
+use super::SRC_DIR;
 use harness::manifest::Manifest;
-use mdbook_driver::MDBook;
-use mdbook_driver::book::Book;
-use mdbook_driver::config::Config;
-use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
+use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
 use mdbook_markdown::{MarkdownOptions, new_cmark_parser};
-use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use regex::Regex;
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
 
-/// The book's folder (with `book.toml`), relative to the workspace root.
-pub const BOOK_DIR: &str = "book";
-
-/// The book's markdown sources, relative to the workspace root (`src` in `book.toml`).
-pub const SRC_DIR: &str = "book/src";
-
 /// The table of contents: mdBook renders only the pages it lists.
 const SUMMARY: &str = "SUMMARY.md";
-
-/// Checks the book, then renders it into `book/book` and returns that folder.
-///
-/// Fails, listing every problem [`check`] found, rather than writing a book with empty
-/// code blocks or dead links in it.
-pub fn build(root: &Path) -> Result<PathBuf> {
-    let manifest = Manifest::load(root).map_err(anyhow::Error::msg)?;
-    let problems = check(root, &manifest);
-    if !problems.is_empty() {
-        bail!(
-            "the book has {} problem(s), fix them and build again:\n{}",
-            problems.len(),
-            problems.join("\n")
-        );
-    }
-    render(root, None)
-}
-
-/// Renders the book with mdBook (no checks) and returns the output folder.
-///
-/// `live_reload_endpoint` is set by `serve`: the pages then open a websocket to it and
-/// reload when told to. The [`Mermaid`] preprocessor runs in-process, so
-/// ```` ```mermaid ```` blocks become diagrams with no plugin installed; `book.toml`
-/// loads the two mermaid scripts committed next to it.
-pub fn render(root: &Path, live_reload_endpoint: Option<&str>) -> Result<PathBuf> {
-    let book_root = root.join(BOOK_DIR);
-    let config_path = book_root.join("book.toml");
-    let mut config = Config::from_disk(&config_path)
-        .with_context(|| format!("cannot read {}", config_path.display()))?;
-    if let Some(endpoint) = live_reload_endpoint {
-        config.set("output.html.live-reload-endpoint", endpoint)?;
-    }
-    let mut book = MDBook::load_with_config(&book_root, config)
-        .with_context(|| format!("cannot load the book in {}", book_root.display()))?;
-    book.with_preprocessor(Mermaid);
-    book.build().context("mdBook could not render the book")?;
-    Ok(book.build_dir_for("html"))
-}
-
-/// Turns ```` ```mermaid ```` code blocks into `<pre class="mermaid">`, which the
-/// mermaid.js script of the page then draws as a diagram.
-///
-/// This is what the `mdbook-mermaid` crate's preprocessor does, in a few lines over the
-/// parser mdBook already uses: the crate itself pulls in an older pulldown-cmark,
-/// toml_edit 0.15 and env_logger for it, about a fifth of xtask's cold build (measured:
-/// ~15 of ~65 CPU seconds). Its two scripts are committed in `book/`.
-struct Mermaid;
-
-impl Preprocessor for Mermaid {
-    /// The name `book.toml` would use for it (it needs no entry there).
-    fn name(&self) -> &str {
-        "mermaid"
-    }
-
-    /// Rewrites the diagrams of every chapter.
-    fn run(&self, _: &PreprocessorContext, mut book: Book) -> Result<Book> {
-        book.for_each_chapter_mut(|chapter| chapter.content = mermaid_to_html(&chapter.content));
-        Ok(book)
-    }
-
-    /// Only HTML pages run mermaid.js.
-    fn supports_renderer(&self, renderer: &str) -> Result<bool> {
-        Ok(renderer == "html")
-    }
-}
-
-/// A chapter's markdown with each mermaid block replaced by an HTML `<pre>` holding the
-/// diagram's source, HTML-escaped (mermaid.js reads it back as text).
-fn mermaid_to_html(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
-    let mut copied = 0;
-    let mut diagram: Option<String> = None;
-    for (event, range) in new_cmark_parser(markdown, &MarkdownOptions::default()).into_offset_iter()
-    {
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if info.split_whitespace().next() == Some("mermaid") =>
-            {
-                out.push_str(&markdown[copied..range.start]);
-                copied = range.end;
-                diagram = Some(String::new());
-            }
-            Event::Text(text) => {
-                if let Some(diagram) = diagram.as_mut() {
-                    diagram.push_str(&text);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some(diagram) = diagram.take() {
-                    out.push_str(&format!(
-                        "<pre class=\"mermaid\">{}</pre>\n\n",
-                        escape_html(&diagram)
-                    ));
-                }
-            }
-            _ => {}
-        }
-    }
-    out.push_str(&markdown[copied..]);
-    out
-}
-
-/// Escapes text for an HTML element's content.
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Every problem of the book that mdBook would let pass, one line each (empty: all good).
 ///
@@ -634,59 +511,7 @@ fn normalise(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The manifest of the fixture books: one exercise, taught on `ch9/ex.md`.
-    const MANIFEST: &str = "[[exercise]]\nid = \"ch9-1\"\ntitle = \"Echo\"\nroles = [\"server\"]\n\
-                            book = \"ch9/ex.md\"\nseed = \"s\"\nhint = \"h\"\n";
-
-    /// A well-formed small book: an included anchor, a link with a fragment, an
-    /// escaped directive, and a link-like text inside code.
-    const GOOD: &[(&str, &str)] = &[
-        ("exercises.toml", MANIFEST),
-        (
-            "book/book.toml",
-            "[book]\ntitle = \"fixture\"\n[build]\ncreate-missing = false\n",
-        ),
-        (
-            "book/src/SUMMARY.md",
-            "# Summary\n\n[Intro](intro.md)\n\n- [Chapter 9](ch9/README.md)\n  - [Echo](ch9/ex.md)\n",
-        ),
-        (
-            "book/src/intro.md",
-            "# Intro\n\nSee [the echo](ch9/ex.md#the-code) and [its chapter](ch9/README.html).\n\n\
-             ```mermaid\nsequenceDiagram\n  A->>B: hello\n```\n",
-        ),
-        (
-            "book/src/ch9/README.md",
-            "# Chapter 9\n\nBack to [the intro](../intro.md). Write `\\{{#include x.rs}}` to include.\n",
-        ),
-        (
-            "book/src/ch9/ex.md",
-            "# Echo\n\n## The code\n\n```rust\n{{#include ../../../solutions/ch9-1/src/main.rs:main}}\n```\n\n\
-             ```rust\nlet v = a[0](x); // [not](a-link.md)\n```\n\n```rust\n{{#include ../../../solutions/ch9-1/src/main.rs:1:2}}\n```\n",
-        ),
-        (
-            "solutions/ch9-1/src/main.rs",
-            "//! Echo.\n// ANCHOR: main\nfn main() {}\n// ANCHOR_END: main\n",
-        ),
-    ];
-
-    /// Writes a fixture book: `GOOD` with some files replaced or added.
-    fn book(changes: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in GOOD.iter().chain(changes) {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir
-    }
-
-    /// The problems `check` finds in a fixture book.
-    fn problems(changes: &[(&str, &str)]) -> Vec<String> {
-        let dir = book(changes);
-        check(dir.path(), &Manifest::load(dir.path()).unwrap())
-    }
+    use crate::book::tests::problems;
 
     /// Asserts there is exactly one problem and it contains every given piece.
     fn assert_one_problem(problems: &[String], pieces: &[&str]) {
@@ -698,28 +523,6 @@ mod tests {
                 problems[0]
             );
         }
-    }
-
-    #[test]
-    fn a_good_book_has_no_problems_and_builds() {
-        assert_eq!(problems(&[]), Vec::<String>::new());
-        let dir = book(&[]);
-        let out = build(dir.path()).unwrap();
-        let page = std::fs::read_to_string(out.join("ch9/ex.html")).unwrap();
-        assert!(
-            page.contains("fn main() {}"),
-            "the anchor's code is in the page"
-        );
-        let chapter = std::fs::read_to_string(out.join("ch9/index.html")).unwrap();
-        assert!(
-            chapter.contains("<code>{{#include x.rs}}</code>"),
-            "an escaped directive is shown"
-        );
-        let intro = std::fs::read_to_string(out.join("intro.html")).unwrap();
-        assert!(
-            intro.contains("<pre class=\"mermaid\">sequenceDiagram"),
-            "a diagram is drawn"
-        );
     }
 
     #[test]
@@ -861,37 +664,6 @@ mod tests {
                 .any(|p| p
                     .starts_with("exercises.toml: exercise ch9-1 is taught on book/src/ch9/ex.md")),
             "{found:#?}"
-        );
-    }
-
-    #[test]
-    fn build_refuses_a_broken_book_and_lists_every_problem() {
-        let dir = book(&[
-            ("book/src/ch9/notes.md", "# Notes\n\n[x](nowhere.md)\n"),
-            ("book/src/intro.md", "# Intro\n\n{{#include missing.rs}}\n"),
-        ]);
-        let error = format!("{:#}", build(dir.path()).unwrap_err());
-        assert!(error.contains("3 problem(s)"), "{error}");
-        assert!(error.contains("notes.md: not listed"), "{error}");
-        assert!(error.contains("notes.md:3: link to nowhere.md"), "{error}");
-        assert!(
-            error.contains("intro.md:3: {{#include missing.rs}}: no file book/src/missing.rs"),
-            "{error}"
-        );
-        assert!(
-            !dir.path().join("book/book").exists(),
-            "nothing is rendered"
-        );
-    }
-
-    #[test]
-    fn mermaid_blocks_become_diagrams_and_other_code_stays() {
-        let page = "# P\n\n```mermaid\nsequenceDiagram\n  A->>B: a <b> & \"c\"\n```\n\n```rust\nlet x = 1;\n```\n";
-        let html = mermaid_to_html(page);
-        assert_eq!(
-            html,
-            "# P\n\n<pre class=\"mermaid\">sequenceDiagram\n  A->>B: a &lt;b&gt; &amp; &quot;c&quot;\n</pre>\n\n\n\n```rust\nlet x = 1;\n```\n"
-                .replace("->>", "-&gt;&gt;")
         );
     }
 
