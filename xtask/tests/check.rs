@@ -48,8 +48,8 @@ fn normalise(text: &str) -> String {
         (r"--port \d+", "--port PORT"),
         (r"(nc \S+) \d+", "$1 PORT"),
         (r"thread '([^']+)' \(\d+\)", "thread '$1'"),
-        (r"/tmp/[^\s/]+", "<tmp>"),
         (&regex::escape(&root().display().to_string()), "<root>"),
+        (r"/tmp/[^\s/]+", "<tmp>"),
         (r"\d+(\.\d+)?m?s\b", "<time>"),
     ];
     rules

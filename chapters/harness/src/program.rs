@@ -392,7 +392,8 @@ impl Program {
 
     /// Checks that the program has not exited (a server must keep running).
     pub fn expect_running(&mut self) -> Outcome {
-        match self.watch.shared.lock().exit {
+        let exit = self.watch.shared.lock().exit;
+        match exit {
             None => Ok(()),
             Some(status) => Err(Failure::new(format!(
                 "{} should still be running, but it {}{}",
@@ -438,8 +439,10 @@ impl Program {
 
     /// Why the program stopped talking: it exited (and how), or it is still running.
     pub(crate) fn ended_reason(&self) -> String {
-        let deadline = Instant::now() + Duration::from_millis(200);
-        match self.watch.shared.wait_for(deadline, |s| s.exit) {
+        // Its exit may be a moment away, and its last words on stderr a moment later.
+        self.watch.settle();
+        let exit = self.watch.shared.lock().exit;
+        match exit {
             Some(status) => format!("it {}{}", describe_exit(status), self.panic_note()),
             None => "it is still running".to_string(),
         }
@@ -447,7 +450,12 @@ impl Program {
 
     /// Why no line came: the program exited, or it is running and silent.
     fn quiet_reason(&self) -> String {
-        match self.watch.shared.lock().exit {
+        let exited = self.watch.shared.lock().exit.is_some();
+        if exited {
+            self.watch.settle();
+        }
+        let exit = self.watch.shared.lock().exit;
+        match exit {
             Some(status) => format!("it {}{}", describe_exit(status), self.panic_note()),
             None => "it is still running: is it waiting for something else, or did it not \
                      end the line with a newline?"
@@ -596,6 +604,20 @@ mod tests {
             .take_while(|_| Instant::now() < until)
             .any(|gone| gone);
         assert!(gone, "the grandchild {grandchild} outlived the kill");
+    }
+
+    #[test]
+    fn an_exited_program_is_explained_not_waited_on_forever() {
+        let script = "echo 'thread main panicked at x:'; echo 'not yet implemented: serve'; exit 101";
+        let args = vec!["-c".to_string(), format!("({script}) >&2")];
+        let deadline = Duration::from_secs(5);
+        let dir = std::env::temp_dir();
+        let mut program = Program::start("sh", "sh", Path::new("/bin/sh"), &args, &dir, Transcript::default(), deadline)
+            .expect("sh starts");
+        let failure = program.read_line().expect_err("sh prints nothing on stdout");
+        assert!(failure.summary.contains("reached a todo!()"), "{}", failure.summary);
+        let failure = program.expect_running().expect_err("sh has exited");
+        assert!(failure.summary.contains("status 101"), "{}", failure.summary);
     }
 
     #[test]
