@@ -608,16 +608,35 @@ mod tests {
 
     #[test]
     fn an_exited_program_is_explained_not_waited_on_forever() {
-        let script = "echo 'thread main panicked at x:'; echo 'not yet implemented: serve'; exit 101";
+        let script =
+            "echo 'thread main panicked at x:'; echo 'not yet implemented: serve'; exit 101";
         let args = vec!["-c".to_string(), format!("({script}) >&2")];
         let deadline = Duration::from_secs(5);
         let dir = std::env::temp_dir();
-        let mut program = Program::start("sh", "sh", Path::new("/bin/sh"), &args, &dir, Transcript::default(), deadline)
-            .expect("sh starts");
-        let failure = program.read_line().expect_err("sh prints nothing on stdout");
-        assert!(failure.summary.contains("reached a todo!()"), "{}", failure.summary);
+        let mut program = Program::start(
+            "sh",
+            "sh",
+            Path::new("/bin/sh"),
+            &args,
+            &dir,
+            Transcript::default(),
+            deadline,
+        )
+        .expect("sh starts");
+        let failure = program
+            .read_line()
+            .expect_err("sh prints nothing on stdout");
+        assert!(
+            failure.summary.contains("reached a todo!()"),
+            "{}",
+            failure.summary
+        );
         let failure = program.expect_running().expect_err("sh has exited");
-        assert!(failure.summary.contains("status 101"), "{}", failure.summary);
+        assert!(
+            failure.summary.contains("status 101"),
+            "{}",
+            failure.summary
+        );
     }
 
     #[test]
