@@ -44,7 +44,7 @@ pub use session::Session;
 /// Everything a chapter test file needs: `use harness::prelude::*;`.
 pub mod prelude {
     pub use crate::failure::{Failure, Outcome, check_match, ensure};
-    pub use crate::peer::{StreamPeer, TcpPeer, TcpServer, UdpPeer};
+    pub use crate::peer::{StreamPeer, TcpPeer, TcpServer, UdpPeer, UnixServer};
     pub use crate::program::Program;
     pub use crate::runner::Case;
     pub use crate::session::Session;

@@ -3,11 +3,11 @@
 //! slowly, a connection dropped without a goodbye.
 
 use crate::failure::{Failure, Outcome};
-use crate::transcript::{Direction, Transcript, escape};
+use crate::transcript::{Direction, Transcript, escape, shorten};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -447,10 +447,28 @@ impl StreamPeer {
 /// A listening socket of the test's, for grading a client: the test plays the server.
 pub struct TcpServer {
     label: String,
-    listener: TcpListener,
+    listener: Listener,
     transcript: Transcript,
     deadline: Duration,
 }
+
+/// What a [`TcpServer`] listens with: a TCP port, or a Unix socket path.
+enum Listener {
+    Tcp(TcpListener),
+    Unix(UnixListener, std::path::PathBuf),
+}
+
+impl AsRawFd for Listener {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        match self {
+            Listener::Tcp(l) => l.as_raw_fd(),
+            Listener::Unix(l, _) => l.as_raw_fd(),
+        }
+    }
+}
+
+/// The usual name when the test listens on a Unix socket.
+pub type UnixServer = TcpServer;
 
 impl TcpServer {
     pub(crate) fn bind(
@@ -465,15 +483,55 @@ impl TcpServer {
         transcript.record(&label, Direction::Action, format!("listen on {local}"));
         Ok(TcpServer {
             label,
-            listener,
+            listener: Listener::Tcp(listener),
             transcript,
             deadline,
         })
     }
 
-    /// Where the test listens; give it to the client under test.
+    /// Listens on the Unix domain socket `path`, so the test can play the server for
+    /// a client of AF_UNIX.
+    pub(crate) fn bind_unix(
+        label: String,
+        path: &Path,
+        transcript: Transcript,
+        deadline: Duration,
+    ) -> Outcome<TcpServer> {
+        let listener = UnixListener::bind(path).map_err(|e| {
+            Failure::new(format!(
+                "the test could not listen on {}: {e}",
+                path.display()
+            ))
+        })?;
+        transcript.record(
+            &label,
+            Direction::Action,
+            format!("listen on {}", path.display()),
+        );
+        Ok(TcpServer {
+            label,
+            listener: Listener::Unix(listener, path.to_path_buf()),
+            transcript,
+            deadline,
+        })
+    }
+
+    /// Where the test listens (TCP); give it to the client under test.
     pub fn addr(&self) -> Outcome<SocketAddr> {
-        Ok(self.listener.local_addr()?)
+        match &self.listener {
+            Listener::Tcp(l) => Ok(l.local_addr()?),
+            Listener::Unix(..) => Err(Failure::new(
+                "the test asked a Unix listener for a TCP address",
+            )),
+        }
+    }
+
+    /// Where the test listens, in words: `127.0.0.1:PORT` or a socket path.
+    fn place(&self) -> String {
+        match &self.listener {
+            Listener::Tcp(l) => l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+            Listener::Unix(_, path) => path.display().to_string(),
+        }
     }
 
     /// Waits for the program to connect.
@@ -481,22 +539,38 @@ impl TcpServer {
         if !wait_readable(&self.listener, self.deadline)? {
             return Err(Failure::new(format!(
                 "expected the program to connect to {} within {:.1?}, but it did not",
-                self.addr()?,
+                self.place(),
                 self.deadline
             )));
         }
-        let (stream, from) = self.listener.accept()?;
-        self.transcript.record(
-            &self.label,
-            Direction::Event,
-            format!("accepted a connection from {from}"),
-        );
-        Ok(StreamPeer::from_stream(
-            self.label.clone(),
-            stream,
-            self.transcript.clone(),
-            self.deadline,
-        ))
+        match &self.listener {
+            Listener::Tcp(listener) => {
+                let (stream, from) = listener.accept()?;
+                self.transcript.record(
+                    &self.label,
+                    Direction::Event,
+                    format!("accepted a connection from {from}"),
+                );
+                Ok(StreamPeer::from_stream(
+                    self.label.clone(),
+                    stream,
+                    self.transcript.clone(),
+                    self.deadline,
+                ))
+            }
+            Listener::Unix(listener, _) => {
+                let (stream, _) = listener.accept()?;
+                self.transcript
+                    .record(&self.label, Direction::Event, "accepted a connection");
+                Ok(StreamPeer {
+                    label: self.label.clone(),
+                    stream: Socket::Unix(stream),
+                    pending: Vec::new(),
+                    transcript: self.transcript.clone(),
+                    deadline: self.deadline,
+                })
+            }
+        }
     }
 }
 
@@ -540,7 +614,11 @@ impl UdpPeer {
         self.transcript.record(
             &self.label,
             Direction::Sent,
-            format!("\"{}\" ({} bytes) to {to}", escape(bytes), bytes.len()),
+            format!(
+                "\"{}\" ({} bytes) to {to}",
+                shorten(escape(bytes), bytes.len()),
+                bytes.len()
+            ),
         );
         self.socket
             .send_to(bytes, to)
@@ -558,7 +636,7 @@ impl UdpPeer {
                 self.transcript.record(
                     &self.label,
                     Direction::Received,
-                    format!("\"{}\" ({n} bytes) from {from}", escape(&buf)),
+                    format!("\"{}\" ({n} bytes) from {from}", shorten(escape(&buf), n)),
                 );
                 Ok((buf, from))
             }
@@ -574,16 +652,6 @@ impl UdpPeer {
             ))),
         }
     }
-}
-
-/// Cuts a long payload's text for the transcript: a 64 KiB line would drown the steps.
-fn shorten(text: String, bytes: usize) -> String {
-    const SHOWN: usize = 120;
-    if text.chars().count() <= SHOWN * 2 {
-        return text;
-    }
-    let head: String = text.chars().take(SHOWN).collect();
-    format!("{head}… ({bytes} bytes in all)")
 }
 
 /// Waits until `socket` is readable (a connection to accept), up to `timeout`.

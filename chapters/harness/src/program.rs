@@ -247,7 +247,11 @@ impl Program {
 
     /// Types one line into the program's stdin (the line and its newline in one write).
     pub fn send_line(&mut self, line: &str) -> Outcome {
-        self.transcript.record(self.label(), Direction::Sent, line);
+        self.transcript.record(
+            self.label(),
+            Direction::Sent,
+            crate::transcript::shorten(line.to_string(), line.len()),
+        );
         let label = self.watch.label.clone();
         let mut stdin = self.watch.stdin.lock().unwrap_or_else(|e| e.into_inner());
         let Some(pipe) = stdin.as_mut() else {

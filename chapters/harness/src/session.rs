@@ -180,6 +180,13 @@ impl Session {
         Ok(addr)
     }
 
+    /// Listens on the Unix domain socket `path`, so the test can play the server for an
+    /// AF_UNIX client (accept it with `accept()`).
+    pub fn listen_unix(&mut self, path: &Path) -> Outcome<TcpServer> {
+        let label = self.next_label("unix");
+        TcpServer::bind_unix(label, path, self.transcript.clone(), self.deadline)
+    }
+
     /// A UDP socket on a free loopback port.
     pub fn udp(&mut self) -> Outcome<UdpPeer> {
         self.udp_on("127.0.0.1:0".parse().expect("valid address"))

@@ -106,6 +106,16 @@ pub fn escape(bytes: &[u8]) -> String {
     out
 }
 
+/// Cuts a long payload's text for the transcript: a 64 KiB line would drown the steps.
+pub fn shorten(text: String, bytes: usize) -> String {
+    const SHOWN: usize = 120;
+    if text.chars().count() <= SHOWN * 2 {
+        return text;
+    }
+    let head: String = text.chars().take(SHOWN).collect();
+    format!("{head}… ({bytes} bytes in all)")
+}
+
 /// Replaces what varies between runs (ports, clock times, temporary paths, inputs drawn
 /// from the seed) with stable placeholders, so a transcript can be snapshotted.
 #[derive(Debug, Clone)]
