@@ -59,9 +59,7 @@ impl CaseReport {
                 out,
                 "\nsteps ($ started, > sent to the program, < received from it, # event):"
             );
-            for step in &self.steps {
-                let _ = writeln!(out, "  {step}");
-            }
+            render_steps(&mut out, &self.steps);
         }
         for program in &self.programs {
             render_program(&mut out, program);
@@ -75,6 +73,28 @@ impl CaseReport {
             self.seed, self.seed, self.seed
         );
         out
+    }
+}
+
+/// How many steps a report shows at its start and at its end; a program that printed
+/// thousands of lines would otherwise bury the failure.
+const STEPS_SHOWN: (usize, usize) = (60, 40);
+
+/// The steps, with the middle of a very long conversation left out.
+fn render_steps(out: &mut String, steps: &[Step]) {
+    let (head, tail) = STEPS_SHOWN;
+    if steps.len() <= head + tail {
+        for step in steps {
+            let _ = writeln!(out, "  {step}");
+        }
+        return;
+    }
+    for step in &steps[..head] {
+        let _ = writeln!(out, "  {step}");
+    }
+    let _ = writeln!(out, "  … {} steps left out …", steps.len() - head - tail);
+    for step in &steps[steps.len() - tail..] {
+        let _ = writeln!(out, "  {step}");
     }
 }
 
