@@ -7,10 +7,7 @@
 
 use harness::prelude::*;
 use harness::transcript::escape;
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::io::ErrorKind;
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::os::unix::fs::symlink;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -693,34 +690,10 @@ fn client_reports_lost_server(t: &mut Session) -> Outcome {
 }
 
 fn client_reports_refused_connection(t: &mut Session) -> Outcome {
-    let addr = refused_address(t)?;
+    let addr = t.refused_addr()?;
     let (host, port) = (addr.ip().to_string(), addr.port().to_string());
     let mut client = t.start("client", &["client", "--host", &host, "--port", &port])?;
     expect_error_exit(&mut client)
-}
-
-/// An address where connections are refused: a random port on a random loopback
-/// address (Linux answers for all of 127.0.0.0/8), checked by connecting to it.
-/// Listening and closing would not do: a program that a concurrent case is starting
-/// holds a copy of every open socket until it has exec'd, so a closed listener may
-/// still accept for a moment.
-fn refused_address(t: &mut Session) -> Outcome<SocketAddr> {
-    for _ in 0..10 {
-        let random = RandomState::new().build_hasher().finish().to_le_bytes();
-        let ip = [127, random[0].max(1), random[1], random[2].clamp(1, 254)];
-        let port = u16::from_le_bytes([random[3], random[4]]).max(1024);
-        let addr = SocketAddr::from((ip, port));
-        let probe = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
-        if probe.is_err_and(|e| e.kind() == ErrorKind::ConnectionRefused) {
-            t.note(&format!(
-                "nothing listens on {addr}: connections there are refused"
-            ));
-            return Ok(addr);
-        }
-    }
-    Err(Failure::new(
-        "the test found no loopback address where connections are refused",
-    ))
 }
 
 fn typical_session(t: &mut Session) -> Outcome {

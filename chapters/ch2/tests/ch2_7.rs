@@ -353,12 +353,9 @@ fn over_long_line_is_refused(t: &mut Session) -> Outcome {
 }
 
 fn client_reports_refused_connection(t: &mut Session) -> Outcome {
-    let port = t.listen()?.addr()?.port().to_string();
-    t.note("nobody listens on that port any more");
-    let mut client = t.start(
-        "client",
-        &["client", "--host", "127.0.0.1", "--port", &port],
-    )?;
+    let refused = t.refused_addr()?;
+    let (host, port) = (refused.ip().to_string(), refused.port().to_string());
+    let mut client = t.start("client", &["client", "--host", &host, "--port", &port])?;
     expect_error_exit(&mut client)
 }
 

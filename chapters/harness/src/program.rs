@@ -394,6 +394,65 @@ impl Program {
         }
     }
 
+    /// Waits for the program to fail the way every program of the course should: one
+    /// line starting `error:` on stderr, a non-zero exit status (exactly `code` when
+    /// given), and no panic. Returns the error line.
+    pub fn expect_error_exit(&mut self, code: Option<i32>) -> Outcome<String> {
+        let status = self.expect_exit()?;
+        // Its last words on stderr may still be on their way.
+        self.watch.settle();
+        let stderr = self.stderr();
+        let panicked =
+            status.code() == Some(101) || stderr.iter().any(|l| l.contains("panicked at"));
+        let wanted = code.map_or("a non-zero status".to_string(), |code| {
+            format!("exit status {code}")
+        });
+        let right_status = match code {
+            Some(code) => status.code() == Some(code),
+            None => !status.success(),
+        };
+        if panicked || !right_status {
+            return Err(Failure::mismatch(
+                format!(
+                    "{} must report the error as one `error: …` line and exit with {wanted}",
+                    self.label()
+                ),
+                format!("one `error: …` line, {wanted}"),
+                format!("it {}{}", describe_exit(status), panic_note(&stderr)),
+            ));
+        }
+        let errors: Vec<&String> = stderr
+            .iter()
+            .filter(|line| line.starts_with("error:"))
+            .collect();
+        match errors.as_slice() {
+            [line] => {
+                self.transcript.record(
+                    &format!("{}:err", self.label()),
+                    Direction::Received,
+                    (*line).clone(),
+                );
+                Ok((*line).clone())
+            }
+            [] => Err(Failure::mismatch(
+                format!(
+                    "{} exited with {wanted} but printed no `error: …` line on stderr",
+                    self.label()
+                ),
+                "error: <what went wrong>",
+                stderr.join("\n"),
+            )),
+            _ => Err(Failure::mismatch(
+                format!(
+                    "{} printed several `error:` lines; one clear line is enough",
+                    self.label()
+                ),
+                "one `error: …` line",
+                stderr.join("\n"),
+            )),
+        }
+    }
+
     /// Checks that the program has not exited (a server must keep running).
     pub fn expect_running(&mut self) -> Outcome {
         let exit = self.watch.shared.lock().exit;
@@ -641,6 +700,53 @@ mod tests {
             "{}",
             failure.summary
         );
+    }
+
+    /// Starts `sh -c SCRIPT` as a program under test.
+    fn shell(script: &str) -> Program {
+        let args = vec!["-c".to_string(), script.to_string()];
+        let dir = std::env::temp_dir();
+        Program::start(
+            "sh",
+            "sh",
+            Path::new("/bin/sh"),
+            &args,
+            &dir,
+            Transcript::default(),
+            Duration::from_secs(5),
+        )
+        .expect("sh starts")
+    }
+
+    #[test]
+    fn an_error_exit_is_one_error_line_and_the_right_status() {
+        let line = shell("echo 'connecting…' >&2; echo 'error: refused' >&2; exit 4")
+            .expect_error_exit(Some(4));
+        assert_eq!(line.unwrap(), "error: refused");
+        assert!(
+            shell("echo 'error: refused' >&2; exit 1")
+                .expect_error_exit(Some(4))
+                .is_err()
+        );
+        assert!(
+            shell("echo 'oops' >&2; exit 1")
+                .expect_error_exit(None)
+                .is_err()
+        );
+        assert!(
+            shell("echo 'error: a' >&2; echo 'error: b' >&2; exit 1")
+                .expect_error_exit(None)
+                .is_err()
+        );
+        assert!(
+            shell("echo 'error: fine' >&2; exit 0")
+                .expect_error_exit(None)
+                .is_err()
+        );
+        let panic =
+            shell("echo \"thread 'main' panicked at x:\" >&2; echo 'error: x' >&2; exit 101");
+        let mut panic = panic;
+        assert!(panic.expect_error_exit(None).is_err());
     }
 
     #[test]

@@ -167,16 +167,28 @@ impl Session {
         TcpServer::bind(label, addr, self.transcript.clone(), self.deadline)
     }
 
-    /// An address where nothing listens, so a connection to it is refused: a port the
-    /// test bound and closed while no program was being started (a starting child
-    /// could otherwise hold a copy of the listener and keep accepting for a moment).
+    /// An address where nothing listens, so a connection to it is refused.
+    ///
+    /// It is a port the test bound and closed on a random loopback address other than
+    /// 127.0.0.1: programs under test listen on 127.0.0.1, so even if the kernel hands
+    /// the same port number to one of them, it is not at this address. The close
+    /// happens while no program is being started (a starting child could otherwise
+    /// hold a copy of the listener and keep accepting for a moment).
     pub fn refused_addr(&mut self) -> Outcome<SocketAddr> {
+        let ip = std::net::Ipv4Addr::new(
+            127,
+            self.rng.u8(1..=254),
+            self.rng.u8(1..=254),
+            self.rng.u8(1..=254),
+        );
         let _no_spawn = crate::program::SPAWNING
             .write()
             .unwrap_or_else(|e| e.into_inner());
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let listener = std::net::TcpListener::bind((ip, 0))?;
         let addr = listener.local_addr()?;
         drop(listener);
+        self.normaliser
+            .replace_literal(ip.to_string(), "<refused-ip>");
         Ok(addr)
     }
 

@@ -1,0 +1,269 @@
+//! Grades ch1-2, the gopher client with friendly errors: each failure (unknown host,
+//! refused, timed out, reset mid-reply) is one `error:` line on stderr and its own
+//! documented exit status, never a panic; and the happy path still works.
+//!
+//! The happy path runs against the gopher server fixture (`ch1::gopher`); for the
+//! failures the test plays a misbehaving server itself.
+
+use ch1::gopher::{Delivery, GopherServer, PIECE_PAUSE, Request, Site};
+use harness::prelude::*;
+use harness::program::describe_exit;
+use harness::transcript::escape;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// The --timeout the failure cases give the client: short, so a case takes well under
+/// a second, and long enough to be told apart from an immediate exit.
+const TIMEOUT: &str = "0.3";
+const TIMEOUT_DURATION: Duration = Duration::from_millis(300);
+
+fn main() -> ExitCode {
+    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-2", &[
+        Case::new("the whole reply still arrives, however split, and the client exits with status 0", happy_path)
+            .hint("Error handling must not change the happy path: send the selector and CR LF, copy every byte \
+                   until the server closes (read returns 0), exit with status 0."),
+        Case::new("an unknown host name exits with status 3 and one error line", unknown_host)
+            .hint("Resolve the name on its own first ((host, port).to_socket_addrs()), so that its failure is \
+                   told apart from a failed connect: any error from that step is `unknown host`, exit code 3."),
+        Case::new("a refused connection exits with status 4 and one error line", refused)
+            .hint("When nothing listens on the port, connect fails with ErrorKind::ConnectionRefused: that is \
+                   exit code 4. Print one `error: …` line and return ExitCode::from(4) from main."),
+        Case::new("a server that accepts and says nothing makes the client time out with status 5", silent_server)
+            .hint("Without a read timeout, read waits for ever. Set stream.set_read_timeout(Some(timeout)) from \
+                   --timeout; a read that times out fails with ErrorKind::WouldBlock (Unix) or TimedOut: that is \
+                   exit code 5."),
+        Case::new("the timeout bounds each wait for data, not the whole reply", slow_but_steady_server)
+            .hint("--timeout limits how long ONE read may wait. A reply that keeps coming, piece by piece, may \
+                   take longer than the timeout in all: set_read_timeout does exactly this, a deadline for the \
+                   whole transfer does not."),
+        Case::new("a server that resets the connection mid-reply makes the client exit with status 6", reset_mid_reply)
+            .hint("A read that fails with ErrorKind::ConnectionReset means the server's side vanished before \
+                   the reply was complete: print what did arrive, then one `error: …` line, and exit with code 6 \
+                   (not 0: the reply is incomplete)."),
+        Case::new("bad usage exits with status 2", bad_usage)
+            .hint("clap reports a bad argument itself and exits with status 2: keep Cli::parse()."),
+    ])
+}
+
+/// Checks the client ends with exit status `code`, without a panic, after printing
+/// exactly one line on stderr, starting with `error:`.
+fn expect_failure(client: &mut Program, code: i32, meaning: &str) -> Outcome {
+    expect_status(client, code, meaning)?;
+    expect_one_error_line(client)
+}
+
+/// Waits for the client to exit and checks its status is `code`, and not a panic.
+fn expect_status(
+    client: &mut Program,
+    code: i32,
+    meaning: &str,
+) -> Outcome<std::process::ExitStatus> {
+    let status = client.expect_exit()?;
+    let panicked = client.stderr().iter().any(|l| l.contains("panicked"));
+    if panicked || status.code() != Some(code) {
+        return Err(Failure::mismatch(
+            format!("the client must exit with status {code} when {meaning}"),
+            format!("exited with status {code}"),
+            format!(
+                "{}{}",
+                describe_exit(status),
+                if panicked {
+                    ", after a panic (see its stderr below)"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    Ok(status)
+}
+
+/// Checks stderr is exactly one line, starting with `error:`.
+fn expect_one_error_line(client: &mut Program) -> Outcome {
+    let line = client.expect_stderr_containing("error:")?;
+    let stderr = client.stderr();
+    ensure(
+        line.starts_with("error:") && stderr.len() == 1,
+        format!("stderr must be ONE line starting with `error:`, but it was {stderr:?}"),
+    )
+}
+
+/// Starts the client against the test's own listener and accepts its connection.
+fn client_of_test_server(t: &mut Session, selector: &str) -> Outcome<(Program, TcpPeer)> {
+    let mut listener = t.listen()?;
+    let port = listener.addr()?.port().to_string();
+    let client = t.start(
+        "client",
+        &["127.0.0.1", selector, "--port", &port, "--timeout", TIMEOUT],
+    )?;
+    let mut tcp = listener.accept()?;
+    tcp.expect_line(&format!("{selector}\\r"))?;
+    Ok((client, tcp))
+}
+
+/// A small gopher site of varied words.
+fn site(t: &mut Session) -> Site {
+    let (owner, about, note) = (t.word(), t.word(), t.word());
+    let notes = Site::new().text(
+        &format!("On {note}"),
+        &format!("/notes/{note}.txt"),
+        vec![t.sentence(4)],
+    );
+    Site::new()
+        .info(&format!("Welcome to the gopher hole of {owner}"))
+        .text(
+            &format!("About {about}"),
+            &format!("/{about}.txt"),
+            vec![t.sentence(6), t.sentence(3)],
+        )
+        .menu("Notes", "/notes", notes)
+        .elsewhere(
+            '1',
+            "Floodgap, a gopher server elsewhere",
+            "/",
+            "gopher.floodgap.com",
+            70,
+        )
+}
+
+/// The lines the harness reads when a program prints `bytes`.
+fn lines_of(bytes: &[u8]) -> Vec<String> {
+    let mut pieces: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    if pieces.last().is_some_and(|last| last.is_empty()) {
+        pieces.pop();
+    }
+    pieces.into_iter().map(escape).collect()
+}
+
+/// Checks the client prints exactly `reply`, nothing more, and exits with status 0.
+fn expect_reply(client: &mut Program, reply: &[u8]) -> Outcome {
+    let expected = lines_of(reply);
+    for (n, want) in expected.iter().enumerate() {
+        let line = client.read_line().map_err(|failure| {
+            Failure::new(format!(
+                "the client printed only {n} of the reply's {} lines: {}",
+                expected.len(),
+                failure.summary
+            ))
+        })?;
+        if line.len() < want.len() && want.starts_with(&line) {
+            return Err(Failure::mismatch(
+                format!(
+                    "the client's output ends in the middle of line {} of the reply's {}: did it stop after \
+                     its first read?",
+                    n + 1,
+                    expected.len()
+                ),
+                want.as_str(),
+                line,
+            ));
+        }
+        if &line != want {
+            return Err(Failure::mismatch(
+                format!("line {} of the client's output is not the reply's", n + 1),
+                want.as_str(),
+                line,
+            ));
+        }
+    }
+    client.expect_success()?;
+    match client.read_line() {
+        Ok(extra) => Err(Failure::mismatch(
+            "the client printed more than the server sent",
+            "(nothing after the reply)",
+            extra,
+        )),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Runs the client against the gopher fixture and checks its request and its output.
+fn fetch_from_fixture(t: &mut Session, server: &GopherServer, extra: &[&str]) -> Outcome {
+    let port = server.addr().port().to_string();
+    let mut args = vec!["127.0.0.1", "--port", port.as_str()];
+    args.extend(extra);
+    let mut client = t.start("client", &args)?;
+    match server.next_request(Duration::from_secs(2)) {
+        Request::Line(bytes) if bytes == b"\r\n" => {}
+        other => {
+            return Err(Failure::mismatch(
+                "the gopher server did not receive the empty selector and CR LF",
+                "Line(\"\\r\\n\")",
+                format!("{other:?}"),
+            ));
+        }
+    }
+    expect_reply(&mut client, &server.reply(""))
+}
+
+fn happy_path(t: &mut Session) -> Outcome {
+    let server = GopherServer::start(site(t), Delivery::Pieces(8))?;
+    t.note("a gopher server sends its root menu in 8 pieces");
+    fetch_from_fixture(t, &server, &[])
+}
+
+fn unknown_host(t: &mut Session) -> Outcome {
+    let mut client = t.start("client", &["nonexistent.invalid", "--port", "70"])?;
+    expect_failure(&mut client, 3, "the host name does not resolve")
+}
+
+fn refused(t: &mut Session) -> Outcome {
+    let refused = t.refused_addr()?;
+    let (host, port) = (refused.ip().to_string(), refused.port().to_string());
+    let mut client = t.start("client", &[&host, "--port", &port])?;
+    expect_failure(&mut client, 4, "the connection is refused")
+}
+
+fn silent_server(t: &mut Session) -> Outcome {
+    let started = Instant::now();
+    let selector = format!("/{}.txt", t.word());
+    let (mut client, tcp) = client_of_test_server(t, &selector)?;
+    t.note("the server accepts the request, then says nothing");
+    expect_status(&mut client, 5, "no data comes for the whole --timeout")?;
+    let waited = started.elapsed();
+    ensure(
+        waited + Duration::from_millis(20) >= TIMEOUT_DURATION,
+        format!(
+            "the client gave up after {waited:.2?}, before its --timeout of {TIMEOUT_DURATION:?} had passed"
+        ),
+    )?;
+    expect_one_error_line(&mut client)?;
+    drop(tcp);
+    Ok(())
+}
+
+fn slow_but_steady_server(t: &mut Session) -> Outcome {
+    let server = GopherServer::start(site(t), Delivery::Pieces(40))?;
+    t.note(&format!(
+        "a gopher server sends its root menu in 40 pieces, {PIECE_PAUSE:?} apart: longer than the timeout in all"
+    ));
+    fetch_from_fixture(t, &server, &["--timeout", TIMEOUT])
+}
+
+fn reset_mid_reply(t: &mut Session) -> Outcome {
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of_test_server(t, &selector)?;
+    let (first, second) = (t.word(), t.word());
+    let partial = format!("0{first}\t/{first}.txt\t127.0.0.1\t70\r\n0{second}\t/");
+    tcp.send_bytes(partial.as_bytes())?;
+    tcp.reset();
+    expect_status(
+        &mut client,
+        6,
+        "the server resets the connection in the middle of its reply",
+    )?;
+    t.snapshot("reset")?;
+    expect_one_error_line(&mut client)
+}
+
+fn bad_usage(t: &mut Session) -> Outcome {
+    let mut client = t.start("client", &["127.0.0.1", "--timeout", "soon"])?;
+    let status = client.expect_exit()?;
+    ensure(
+        status.code() == Some(2),
+        format!(
+            "a bad --timeout must make the client exit with status 2, but it {}",
+            describe_exit(status)
+        ),
+    )
+}

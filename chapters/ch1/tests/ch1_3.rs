@@ -1,0 +1,465 @@
+//! Grades ch1-3, UDP datagrams: the receiver reports every datagram whole, with its
+//! exact length (0 and 65,507 bytes included) and its sender; the sender turns each
+//! line into exactly one datagram and refuses a line too long for one.
+
+use harness::prelude::*;
+use harness::program::describe_exit;
+use harness::transcript::escape;
+use std::net::{SocketAddr, UdpSocket};
+use std::process::ExitCode;
+
+/// The largest payload of a UDP datagram over IPv4.
+const MAX_PAYLOAD: usize = 65_507;
+
+fn main() -> ExitCode {
+    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-3", &[
+        // The receiver.
+        Case::new("the receiver prints `N bytes from ADDR` for each datagram", receiver_reports_datagrams)
+            .hint("Bind with UdpSocket::bind((host, port)), print `listening on ADDR` (local_addr()), then loop: \
+                   recv_from gives the length of ONE datagram and its sender; print `{len} bytes from {sender}`."),
+        Case::new("datagrams of many sizes, up to the largest (65,507 bytes), are reported with their exact length", receiver_reports_exact_sizes)
+            .hint("recv_from copies one datagram into your buffer and silently drops whatever does not fit: with a \
+                   1024-byte buffer a 5000-byte datagram is reported as 1024 bytes. Use a buffer of 65,535 bytes \
+                   (the largest a UDP length can say)."),
+        Case::new("an empty datagram is reported as `0 bytes from ADDR` and the receiver goes on", receiver_reports_empty_datagram)
+            .hint("On UDP a 0-byte datagram is a message like any other: there is no connection, so 0 never means \
+                   `the peer closed`. Print `0 bytes from …` and keep receiving."),
+        Case::new("datagrams sent back to back are reported one line each", receiver_keeps_boundaries)
+            .hint("One recv_from returns exactly one datagram, never two glued together nor half of one: print one \
+                   line per recv_from. (TCP is the one that merges and splits.)"),
+        Case::new("a datagram holding newlines and bytes that are not UTF-8 is one datagram", receiver_counts_bytes_not_lines)
+            .hint("Count the bytes recv_from returned; do not turn the datagram into a String or split it into \
+                   lines: its newlines and invalid UTF-8 are just bytes."),
+        Case::new("datagrams from two senders are each reported with their own sender's address", receiver_tells_senders_apart)
+            .hint("recv_from returns the sender of THIS datagram: print that address, not the first sender's."),
+        Case::new("a receiver whose port is taken prints an `error:` line and exits non-zero", receiver_reports_port_in_use)
+            .hint("Binding a UDP port another socket holds fails with `address in use`: return the error (with \
+                   context) so main prints `error: …` and exits with a non-zero status, without a panic."),
+        // The sender.
+        Case::new("each typed line arrives as one datagram holding exactly the line's bytes", sender_sends_one_datagram_per_line)
+            .hint("For each line of stdin, without its newline, call send_to ONCE with the whole line: one send_to \
+                   is one datagram."),
+        Case::new("an empty line is sent as an empty datagram", sender_sends_empty_line)
+            .hint("An empty line is a line: send_to(&[], receiver) sends a 0-byte datagram. Do not skip it, and do \
+                   not stop at it."),
+        Case::new("a line of 60,000 bytes arrives as one datagram of 60,000 bytes", sender_sends_long_line_whole)
+            .hint("Send the whole line with one send_to, however long: reading or sending in pieces of 1024 bytes \
+                   makes several datagrams, i.e. several messages."),
+        Case::new("a line of exactly 65,507 bytes, the largest payload, is sent as one datagram", sender_sends_largest_payload)
+            .hint("65,507 bytes is the largest UDP payload over IPv4 and it is allowed: refuse only lines LONGER \
+                   than that (mind the off-by-one)."),
+        Case::new("a line longer than 65,507 bytes is refused with an `error:` line and the next line is still sent", sender_refuses_over_long_line)
+            .hint("A datagram cannot carry more than 65,507 bytes over IPv4. Print `error: …` on stderr for such a \
+                   line and go on with the next one; never split it into several datagrams, and do not exit."),
+        Case::new("send --port P without --host sends to localhost", sender_defaults_to_localhost)
+            .hint("The default host is `localhost`. It may resolve to ::1 and 127.0.0.1; a UDP sender gets no \
+                   answer telling it which one works, so prefer the IPv4 address (the receiver binds 127.0.0.1)."),
+        Case::new("the sender exits with status 0 at the end of its input", sender_exits_at_end_of_input)
+            .hint("When stdin ends (Ctrl-D), the sender is done: return Ok(()) so it exits with status 0."),
+        Case::new("a sender and a receiver: each typed line is reported with its length", sender_and_receiver),
+    ])
+}
+
+// ---------------------------------------------------------------- helpers --
+
+/// Starts the receiver on a free port.
+fn receiver(t: &mut Session) -> Outcome<(Program, SocketAddr)> {
+    t.start_server("receiver", &["receive", "--port", "0"])
+}
+
+/// Starts the sender, aimed at `to`.
+fn sender(t: &mut Session, to: SocketAddr) -> Outcome<Program> {
+    let port = to.port().to_string();
+    t.start(
+        "sender",
+        &["send", "--host", &to.ip().to_string(), "--port", &port],
+    )
+}
+
+/// Reads the receiver's next line and checks it is `LEN bytes from FROM`, explaining
+/// the classic bug when the length is too small.
+fn expect_report(receiver: &mut Program, len: usize, from: SocketAddr) -> Outcome {
+    let expected = format!("{len} bytes from {from}");
+    let line = receiver.read_line().map_err(|f| Failure {
+        expected: Some(expected.clone()),
+        ..f
+    })?;
+    if line == expected {
+        return Ok(());
+    }
+    let reported = line
+        .split_once(" bytes from ")
+        .and_then(|(n, _)| n.parse::<usize>().ok());
+    let summary = match reported {
+        Some(n) if n < len => format!(
+            "the receiver reported {n} bytes for a datagram of {len}: is its recv_from buffer only {n} \
+             bytes? recv_from silently cuts what does not fit"
+        ),
+        _ => "the receiver printed a different line than expected".to_string(),
+    };
+    Err(Failure::mismatch(summary, expected, line))
+}
+
+/// Waits for the program to end with one `error: …` line and a non-zero status.
+fn expect_error_exit(program: &mut Program) -> Outcome {
+    let status = program.expect_exit()?;
+    // Status 101 is a Rust panic (its message may still be on its way through stderr).
+    let panicked =
+        status.code() == Some(101) || program.stderr().iter().any(|l| l.contains("panicked at"));
+    ensure(
+        !status.success() && !panicked,
+        format!(
+            "{} must report the error as one `error: …` line and exit non-zero, but it {}{}",
+            program.label(),
+            describe_exit(status),
+            if panicked && status.code() != Some(101) {
+                " after a panic"
+            } else {
+                ""
+            }
+        ),
+    )?;
+    let line = program.expect_stderr_containing("error:")?;
+    ensure(
+        line.starts_with("error:"),
+        format!("the error line must start with `error:`, but it was {line:?}"),
+    )
+}
+
+/// `len` bytes of a payload that is not text: digits, letters, newlines and bytes
+/// that are not UTF-8, so only a program that counts bytes gets the length right.
+fn payload(len: usize) -> Vec<u8> {
+    const PATTERN: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz\n\xff\xfe";
+    PATTERN.iter().copied().cycle().take(len).collect()
+}
+
+/// A typed line of exactly `len` bytes, made of varied words.
+fn long_line(t: &mut Session, len: usize) -> String {
+    let words = t.sentence(6);
+    let mut line = String::with_capacity(len + words.len());
+    while line.len() < len {
+        line.push_str(&words);
+        line.push(' ');
+    }
+    line.truncate(len);
+    line
+}
+
+/// A UDP socket of the test's for datagrams too big to show in full. (The harness's
+/// UdpPeer writes every byte it sends or receives into the transcript; 64 KiB of
+/// payload would bury the conversation.) Each datagram is noted by its size and its
+/// first bytes.
+struct Bulk {
+    socket: UdpSocket,
+    label: &'static str,
+}
+
+impl Bulk {
+    /// A socket on a free loopback port.
+    fn bind(t: &mut Session, label: &'static str) -> Outcome<Bulk> {
+        let socket = UdpSocket::bind("127.0.0.1:0")?;
+        socket.set_read_timeout(Some(Duration::from_secs(2)))?;
+        t.note(&format!("{label}: UDP socket on {}", socket.local_addr()?));
+        Ok(Bulk { socket, label })
+    }
+
+    /// Where this socket is.
+    fn addr(&self) -> Outcome<SocketAddr> {
+        Ok(self.socket.local_addr()?)
+    }
+
+    /// Sends one datagram.
+    fn send(&self, t: &mut Session, datagram: &[u8], to: SocketAddr) -> Outcome {
+        t.note(&format!(
+            "{} sends {} bytes to {to}: {}",
+            self.label,
+            datagram.len(),
+            preview(datagram)
+        ));
+        self.socket
+            .send_to(datagram, to)
+            .map_err(|e| Failure::new(format!("could not send a datagram to {to}: {e}")))?;
+        Ok(())
+    }
+
+    /// Waits for one datagram.
+    fn receive(&self, t: &mut Session) -> Outcome<Vec<u8>> {
+        let mut buffer = vec![0u8; 65_536];
+        match self.socket.recv_from(&mut buffer) {
+            Ok((len, from)) => {
+                buffer.truncate(len);
+                t.note(&format!(
+                    "{} received {len} bytes from {from}: {}",
+                    self.label,
+                    preview(&buffer)
+                ));
+                Ok(buffer)
+            }
+            Err(_) => Err(Failure::new(format!(
+                "expected a datagram on {} within 2s, but none came",
+                self.label
+            ))),
+        }
+    }
+}
+
+/// The first bytes of a datagram, escaped, for the transcript.
+fn preview(bytes: &[u8]) -> String {
+    let shown = &bytes[..bytes.len().min(24)];
+    let more = if bytes.len() > shown.len() { "…" } else { "" };
+    format!("\"{}{more}\"", escape(shown))
+}
+
+// ---------------------------------------------------------------- the receiver --
+
+fn receiver_reports_datagrams(t: &mut Session) -> Outcome {
+    let (mut receiver, addr) = receiver(t)?;
+    let mut udp = t.udp()?;
+    let from = udp.addr()?;
+    for datagram in [&b"hello"[..], b"UDP keeps boundaries", b"bye"] {
+        udp.send_to(datagram, addr)?;
+        expect_report(&mut receiver, datagram.len(), from)?;
+    }
+    receiver.expect_running()?;
+    t.snapshot("receive")
+}
+
+fn receiver_reports_exact_sizes(t: &mut Session) -> Outcome {
+    let (mut receiver, addr) = receiver(t)?;
+    let bulk = Bulk::bind(t, "udp")?;
+    let from = bulk.addr()?;
+    let varied = 3000 + t.cuts(60_000, 2).first().copied().unwrap_or(1);
+    t.note("one datagram at a time: even on loopback, a burst of big datagrams can overflow a socket's buffer");
+    for len in [
+        1,
+        1023,
+        1024,
+        1025,
+        1472,
+        2048,
+        2049,
+        8192,
+        varied,
+        32_768,
+        MAX_PAYLOAD,
+    ] {
+        bulk.send(t, &payload(len), addr)?;
+        expect_report(&mut receiver, len, from)?;
+    }
+    Ok(())
+}
+
+fn receiver_reports_empty_datagram(t: &mut Session) -> Outcome {
+    let (mut receiver, addr) = receiver(t)?;
+    let mut udp = t.udp()?;
+    let from = udp.addr()?;
+    let (before, after) = (t.word(), t.sentence(2));
+    udp.send_to(before.as_bytes(), addr)?;
+    expect_report(&mut receiver, before.len(), from)?;
+    udp.send_to(b"", addr)?;
+    expect_report(&mut receiver, 0, from)?;
+    udp.send_to(after.as_bytes(), addr)?;
+    expect_report(&mut receiver, after.len(), from)?;
+    receiver.expect_running()
+}
+
+fn receiver_keeps_boundaries(t: &mut Session) -> Outcome {
+    let (mut receiver, addr) = receiver(t)?;
+    let mut udp = t.udp()?;
+    let from = udp.addr()?;
+    let datagrams: Vec<String> = (0..8).map(|i| t.sentence(1 + i % 3)).collect();
+    t.note("eight datagrams, sent without waiting: eight lines");
+    for datagram in &datagrams {
+        udp.send_to(datagram.as_bytes(), addr)?;
+    }
+    for datagram in &datagrams {
+        expect_report(&mut receiver, datagram.len(), from)?;
+    }
+    Ok(())
+}
+
+fn receiver_counts_bytes_not_lines(t: &mut Session) -> Outcome {
+    let (mut receiver, addr) = receiver(t)?;
+    let mut udp = t.udp()?;
+    let from = udp.addr()?;
+    let word = t.word();
+    let datagram = format!("{word}\nsecond line\n\u{0}");
+    let mut datagram = datagram.into_bytes();
+    datagram.extend_from_slice(b"\xff\xfe\xc3\n");
+    udp.send_to(&datagram, addr)?;
+    expect_report(&mut receiver, datagram.len(), from)?;
+    let next = t.word();
+    udp.send_to(next.as_bytes(), addr)?;
+    expect_report(&mut receiver, next.len(), from)?;
+    receiver.expect_running()
+}
+
+fn receiver_tells_senders_apart(t: &mut Session) -> Outcome {
+    let (mut receiver, addr) = receiver(t)?;
+    let mut first = t.udp()?;
+    let mut second = t.udp()?;
+    let (one, two) = (first.addr()?, second.addr()?);
+    for _ in 0..2 {
+        let (a, b) = (t.word(), t.sentence(2));
+        first.send_to(a.as_bytes(), addr)?;
+        expect_report(&mut receiver, a.len(), one)?;
+        second.send_to(b.as_bytes(), addr)?;
+        expect_report(&mut receiver, b.len(), two)?;
+    }
+    Ok(())
+}
+
+fn receiver_reports_port_in_use(t: &mut Session) -> Outcome {
+    let taken = t.udp()?;
+    let port = taken.addr()?.port().to_string();
+    t.note("the test's own UDP socket holds that port");
+    let mut receiver = t.start("receiver", &["receive", "--port", &port])?;
+    expect_error_exit(&mut receiver)
+}
+
+// ---------------------------------------------------------------- the sender --
+
+fn sender_sends_one_datagram_per_line(t: &mut Session) -> Outcome {
+    let mut udp = t.udp()?;
+    let mut sender = sender(t, udp.addr()?)?;
+    let lines = [t.sentence(3), t.word(), t.sentence(2)];
+    for line in &lines {
+        sender.send_line(line)?;
+    }
+    for line in &lines {
+        let (datagram, _) = udp.receive()?;
+        ensure(
+            datagram == line.as_bytes(),
+            format!(
+                "each datagram must hold exactly one typed line, without its newline: expected \"{line}\", \
+                 got \"{}\"",
+                escape(&datagram)
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+fn sender_sends_empty_line(t: &mut Session) -> Outcome {
+    let mut udp = t.udp()?;
+    let mut sender = sender(t, udp.addr()?)?;
+    let (before, after) = (t.word(), t.word());
+    for line in [before.as_str(), "", after.as_str()] {
+        sender.send_line(line)?;
+    }
+    for line in [before.as_str(), "", after.as_str()] {
+        let (datagram, _) = udp.receive()?;
+        ensure(
+            datagram == line.as_bytes(),
+            format!(
+                "expected the datagram \"{line}\" ({} bytes), got \"{}\" ({} bytes)",
+                line.len(),
+                escape(&datagram),
+                datagram.len()
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// Types `line` into the sender and checks it arrives whole, as one datagram.
+fn expect_sent_whole(t: &mut Session, sender: &mut Program, bulk: &Bulk, line: &str) -> Outcome {
+    sender.send_line(line)?;
+    let datagram = bulk.receive(t)?;
+    ensure(
+        datagram == line.as_bytes(),
+        format!(
+            "a line of {} bytes must arrive as ONE datagram of {} bytes with the same bytes, but the first \
+             datagram had {} bytes",
+            line.len(),
+            line.len(),
+            datagram.len()
+        ),
+    )
+}
+
+fn sender_sends_long_line_whole(t: &mut Session) -> Outcome {
+    let bulk = Bulk::bind(t, "udp")?;
+    let mut sender = sender(t, bulk.addr()?)?;
+    let line = long_line(t, 60_000);
+    expect_sent_whole(t, &mut sender, &bulk, &line)?;
+    let next = t.word();
+    expect_sent_whole(t, &mut sender, &bulk, &next)
+}
+
+fn sender_sends_largest_payload(t: &mut Session) -> Outcome {
+    let bulk = Bulk::bind(t, "udp")?;
+    let mut sender = sender(t, bulk.addr()?)?;
+    let line = long_line(t, MAX_PAYLOAD);
+    expect_sent_whole(t, &mut sender, &bulk, &line)
+}
+
+fn sender_refuses_over_long_line(t: &mut Session) -> Outcome {
+    let bulk = Bulk::bind(t, "udp")?;
+    let mut sender = sender(t, bulk.addr()?)?;
+    let first = t.word();
+    expect_sent_whole(t, &mut sender, &bulk, &first)?;
+    let too_long = long_line(t, MAX_PAYLOAD + 1);
+    t.note("a line of 65,508 bytes: one byte too many for a datagram");
+    sender.send_line(&too_long)?;
+    let line = sender.expect_stderr_containing("error:")?;
+    ensure(
+        line.starts_with("error:"),
+        format!("the refusal must be a line starting with `error:`, not {line:?}"),
+    )?;
+    t.note("the next line must be the next datagram: nothing of the long line was sent");
+    let next = t.sentence(2);
+    expect_sent_whole(t, &mut sender, &bulk, &next)?;
+    sender.expect_running()
+}
+
+fn sender_defaults_to_localhost(t: &mut Session) -> Outcome {
+    let mut udp = t.udp()?;
+    let port = udp.addr()?.port().to_string();
+    let mut sender = t.start("sender", &["send", "--port", &port])?;
+    let line = t.sentence(2);
+    sender.send_line(&line)?;
+    let (datagram, _) = udp.receive()?;
+    ensure(
+        datagram == line.as_bytes(),
+        format!(
+            "expected the datagram \"{line}\", got \"{}\"",
+            escape(&datagram)
+        ),
+    )
+}
+
+fn sender_exits_at_end_of_input(t: &mut Session) -> Outcome {
+    let mut udp = t.udp()?;
+    let mut sender = sender(t, udp.addr()?)?;
+    let line = t.word();
+    sender.send_line(&line)?;
+    sender.close_stdin();
+    let (datagram, _) = udp.receive()?;
+    ensure(
+        datagram == line.as_bytes(),
+        format!(
+            "expected the datagram \"{line}\", got \"{}\"",
+            escape(&datagram)
+        ),
+    )?;
+    sender.expect_success()
+}
+
+fn sender_and_receiver(t: &mut Session) -> Outcome {
+    let (mut receiver, addr) = receiver(t)?;
+    let mut sender = sender(t, addr)?;
+    for line in ["hello", "", "UDP keeps boundaries", "  spaces count too  "] {
+        sender.send_line(line)?;
+        let report = receiver.read_line()?;
+        let expected = format!("{} bytes from 127.0.0.1:", line.len());
+        ensure(
+            report.starts_with(&expected),
+            format!("expected the receiver to print `{expected}PORT`, but it printed {report:?}"),
+        )?;
+    }
+    sender.close_stdin();
+    sender.expect_success()?;
+    receiver.expect_running()?;
+    t.snapshot("send-and-receive")
+}

@@ -1,0 +1,628 @@
+//! Grades ch1-4, the frontend and the backend: every complete line any frontend sends
+//! ends up in the backend's file exactly once and whole, however many frontends send
+//! at once and however the network cuts their bytes; half a line is never stored.
+//!
+//! The test knows a connection's lines are stored when, after it shut down its sending
+//! side, the backend closes the connection: that close is the protocol's proof. Only
+//! then does it read the file.
+
+use harness::prelude::*;
+use harness::transcript::escape;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// How long the test checks that the frontend has not exited before the backend
+/// closed: the frontend's waiting is the point, and proving it needs a window.
+const WAIT_WINDOW: Duration = Duration::from_millis(200);
+
+/// How many frontend programs and how many test peers send at once in the crowd case,
+/// and how many lines each sends.
+const FRONTENDS: usize = 2;
+const PEERS: usize = 4;
+const FRONTEND_LINES: usize = 100;
+const PEER_LINES: usize = 1000;
+/// Into how many writes each test peer cuts its lines.
+const PIECES: usize = 4;
+
+/// The size of the long lines in the crowd case: larger than any one read buffer.
+const LONG_LINE: usize = 10 * 1024;
+
+fn main() -> ExitCode {
+    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-4", &[
+        Case::new("one frontend's lines are appended to ./message in order, and the frontend exits 0", one_frontend)
+            .hint("The backend appends each line it receives, with its \\n, to the file (`message` in its working \
+                   directory by default). The frontend sends each stdin line; at the end of input it shuts \
+                   down its sending side, waits for the backend to close the connection, and exits 0."),
+        Case::new("the backend appends to an existing file and keeps what was there", appends_to_existing_file)
+            .hint("Open the file with OpenOptions::new().create(true).append(true): File::create (or \
+                   std::fs::write) empties the file and loses the lines already stored."),
+        Case::new("a line that arrives in pieces is stored once, whole", split_line_is_one_line)
+            .hint("One read is not one line. Read through a BufReader with read_until(b'\\n') and store a line \
+                   only when its \\n has come; never write what one `read` returned as if it were a line."),
+        Case::new("an unfinished line is not stored when its frontend closes", unfinished_line_is_dropped)
+            .hint("When the connection ends, read_until returns whatever came after the last \\n: half a line \
+                   from a frontend that died mid-line. It is not a line: only store what ends in \\n."),
+        Case::new("a partial line before a reset is not stored, and the backend keeps serving", reset_mid_line)
+            .hint("A connection that is reset is an error on that connection only: keep the lines it completed, \
+                   drop the unfinished one, end its thread, and keep serving everyone else. Never unwrap \
+                   socket I/O in a connection's thread."),
+        Case::new("the backend stores a second frontend's lines while the first is still connected", serves_frontends_at_once)
+            .hint("Serve each connection on a thread (or task) of its own. A backend that serves one frontend \
+                   until it leaves keeps every other frontend waiting, and their lines are not stored."),
+        Case::new("lines from many frontends at once never interleave, and none is lost or stored twice", crowd_of_frontends)
+            .hint("Several threads append to one file. Write each complete line, \\n included, with ONE write_all \
+                   while holding a Mutex around the file (or hand lines to one writer thread through a channel). \
+                   Without the lock, pieces of different lines end up mixed when a line takes more than one \
+                   write (writeln! makes two: the text, then the \\n)."),
+        Case::new("bytes that are not UTF-8 are stored exactly as they came", garbage_is_stored_as_bytes)
+            .hint("The backend stores bytes, not text: read lines with read_until into a Vec<u8> and write those \
+                   bytes. read_line into a String fails on invalid UTF-8 and would lose the line."),
+        Case::new("the frontend sends each line as soon as it is typed", frontend_sends_each_line_at_once)
+            .hint("Send a line as soon as stdin has given it (one write_all with its \\n): do not collect the \
+                   input until it ends."),
+        Case::new("the frontend waits until the backend closes, then exits 0", frontend_waits_for_close)
+            .hint("At the end of input, call stream.shutdown(Shutdown::Write), then read until the read returns \
+                   0 (the backend closed the connection): only then are the lines stored. Exiting right after \
+                   sending may lose lines the backend has not written yet."),
+        Case::new("a frontend that cannot connect prints an error and exits non-zero", frontend_reports_refused_connection)
+            .hint("Connecting to a port where nobody listens fails with `connection refused`: print one \
+                   `error: …` line on stderr and exit non-zero, without a panic."),
+        Case::new("a backend that cannot open its file prints an error and exits non-zero", backend_reports_bad_file)
+            .hint("Open (create) the file before listening: if that fails, print one `error: …` line on stderr \
+                   and exit non-zero, without a panic."),
+    ])
+}
+
+/// Starts the backend on a free port, storing into `file` (relative to the case's
+/// folder when it is a bare name).
+fn backend(t: &mut Session, file: &str) -> Outcome<(Program, SocketAddr)> {
+    t.start_server("backend", &["backend", "--port", "0", "--file", file])
+}
+
+/// Starts a frontend that talks to `addr`.
+fn frontend(t: &mut Session, label: &str, addr: SocketAddr) -> Outcome<Program> {
+    let port = addr.port().to_string();
+    t.start(label, &["frontend", "--host", "127.0.0.1", "--port", &port])
+}
+
+/// Shuts down the peer's sending side and waits for the backend to close the
+/// connection: after that, the peer's lines must be in the file.
+fn finish(peer: &mut TcpPeer) -> Outcome {
+    peer.shutdown_write()?;
+    peer.expect_closed().map_err(|f| Failure {
+        summary: format!(
+            "{} — after a frontend shuts down its sending side, the backend must store its last lines \
+             and close the connection",
+            f.summary
+        ),
+        ..f
+    })
+}
+
+/// The file's bytes (empty if it does not exist yet).
+fn read_file(path: &Path) -> Outcome<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Shows a file's bytes one line per line, escaped (and long lines shortened), for a
+/// readable comparison.
+fn show(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let text = escape(line);
+        if text.chars().count() > 200 {
+            let head: String = text.chars().take(100).collect();
+            out.push_str(&format!("{head}… ({} bytes)", line.len()));
+        } else {
+            out.push_str(&text);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Checks the file holds exactly `expected` and shows each line in the transcript.
+fn expect_file(t: &mut Session, path: &Path, expected: &[u8]) -> Outcome {
+    let actual = read_file(path)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    for line in show(&actual).lines() {
+        t.note(&format!("{name}: {line}"));
+    }
+    ensure(
+        !actual.is_empty() || expected.is_empty(),
+        format!(
+            "{} is missing or empty, but the backend had closed the connection: the lines must be stored first",
+            path.display()
+        ),
+    )?;
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(Failure::mismatch(
+            format!(
+                "{} does not hold exactly the lines that were sent",
+                path.display()
+            ),
+            show(expected),
+            show(&actual),
+        ))
+    }
+}
+
+/// Waits until the file contains `needle` (a line whose storing the test cannot learn
+/// from a close, because its connection was reset), checking every few milliseconds.
+fn wait_for_file_containing(path: &Path, needle: &[u8]) -> Outcome {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let bytes = read_file(path)?;
+        if bytes.windows(needle.len()).any(|w| w == needle) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(Failure::mismatch(
+                format!(
+                    "the lines completed before the reset never reached {} (within 2s)",
+                    path.display()
+                ),
+                show(needle),
+                show(&bytes),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Waits for the program to end with one `error: …` line and a non-zero status.
+fn expect_error_exit(program: &mut Program) -> Outcome {
+    let status = program.expect_exit()?;
+    let panicked = program.stderr().iter().any(|l| l.contains("panicked at"));
+    ensure(
+        !status.success() && !panicked,
+        format!(
+            "{} must report the error as one `error: …` line and exit non-zero, but it {}{}",
+            program.label(),
+            harness::program::describe_exit(status),
+            if panicked { " after a panic" } else { "" }
+        ),
+    )?;
+    let line = program.expect_stderr_containing("error:")?;
+    ensure(
+        line.starts_with("error:"),
+        format!("the error line must start with `error:`, but it was {line:?}"),
+    )
+}
+
+fn one_frontend(t: &mut Session) -> Outcome {
+    let (_backend, addr) = t.start_server("backend", &["backend", "--port", "0"])?;
+    let mut frontend = frontend(t, "frontend", addr)?;
+    let lines = [
+        t.sentence(3),
+        t.word(),
+        t.sentence(5),
+        "naïve café ✓".to_string(),
+        t.sentence(2),
+    ];
+    for line in &lines {
+        frontend.send_line(line)?;
+    }
+    frontend.close_stdin();
+    frontend.expect_success()?;
+    let expected: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    let path = t.dir().join("message");
+    expect_file(t, &path, expected.as_bytes())?;
+    t.snapshot("one frontend")
+}
+
+fn appends_to_existing_file(t: &mut Session) -> Outcome {
+    let path = t.dir().join("log.txt");
+    let old = format!("{}\n{}\n", t.sentence(2), t.sentence(3));
+    std::fs::write(&path, &old)?;
+    t.note("log.txt already holds two lines");
+    let (_backend, addr) = backend(t, "log.txt")?;
+    let mut tcp = t.connect(addr)?;
+    let (first, second) = (t.sentence(2), t.word());
+    tcp.send_line(&first)?;
+    tcp.send_line(&second)?;
+    finish(&mut tcp)?;
+    expect_file(t, &path, format!("{old}{first}\n{second}\n").as_bytes())
+}
+
+fn split_line_is_one_line(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (_backend, addr) = backend(t, "message")?;
+    let mut tcp = t.connect(addr)?;
+    let lines = [t.sentence(4), t.sentence(3), t.word()];
+    let bytes: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    let cuts = t.cuts(bytes.len(), 6);
+    tcp.send_in_pieces(bytes.as_bytes(), &cuts)?;
+    finish(&mut tcp)?;
+    expect_file(t, &path, bytes.as_bytes())
+}
+
+fn unfinished_line_is_dropped(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (_backend, addr) = backend(t, "message")?;
+    let mut tcp = t.connect(addr)?;
+    let (first, second, unfinished) = (t.sentence(2), t.sentence(3), t.sentence(2));
+    t.note("the last line never gets its \\n: its frontend died while sending it");
+    tcp.send_bytes(format!("{first}\n{second}\n{unfinished}").as_bytes())?;
+    finish(&mut tcp)?;
+    expect_file(t, &path, format!("{first}\n{second}\n").as_bytes())
+}
+
+fn reset_mid_line(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (mut backend, addr) = backend(t, "message")?;
+    let mut doomed = t.connect(addr)?;
+    let (complete, unfinished) = (t.sentence(3), t.sentence(2));
+    doomed.send_bytes(format!("{complete}\n{unfinished}").as_bytes())?;
+    doomed.reset();
+    t.note("the reset connection cannot confirm anything: the test watches the file instead");
+    wait_for_file_containing(&path, format!("{complete}\n").as_bytes())?;
+    let mut next = t.connect(addr)?;
+    let line = t.sentence(2);
+    next.send_line(&line)?;
+    finish(&mut next)?;
+    backend.expect_running()?;
+    expect_file(t, &path, format!("{complete}\n{line}\n").as_bytes())
+}
+
+fn serves_frontends_at_once(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (_backend, addr) = backend(t, "message")?;
+    let mut first = t.connect(addr)?;
+    let early = t.sentence(2);
+    first.send_line(&early)?;
+    t.note("the first frontend stays connected while a second one sends and finishes");
+    let mut second = t.connect(addr)?;
+    let line = t.sentence(3);
+    second.send_line(&line)?;
+    finish(&mut second)?;
+    let stored = read_file(&path)?;
+    ensure(
+        stored
+            .windows(line.len() + 1)
+            .any(|w| w == format!("{line}\n").as_bytes()),
+        format!(
+            "the second frontend's line is not in the file although the backend closed its connection; \
+             the file holds:\n{}",
+            show(&stored)
+        ),
+    )?;
+    let late = t.word();
+    first.send_line(&late)?;
+    finish(&mut first)?;
+    let lines = read_file(&path)?;
+    let mut sorted: Vec<&[u8]> = lines.split_inclusive(|&b| b == b'\n').collect();
+    sorted.sort();
+    let mut expected = [
+        format!("{early}\n").into_bytes(),
+        format!("{line}\n").into_bytes(),
+        format!("{late}\n").into_bytes(),
+    ];
+    expected.sort();
+    ensure(
+        sorted == expected.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        format!(
+            "the file should hold the three lines sent, each once; it holds:\n{}",
+            show(&lines)
+        ),
+    )
+}
+
+/// The lines one sender sends in the crowd case: each tagged with its sender and its
+/// number, of varied lengths, and some of them long if `long`.
+fn crowd_lines(t: &mut Session, sender: usize, count: usize, long: bool) -> Vec<String> {
+    (0..count)
+        .map(|n| {
+            let word = t.word();
+            let tag = format!("s{sender}-{n:03}");
+            if long && n % 97 == 17 {
+                let filler = format!("{word} ");
+                let long = filler.repeat(LONG_LINE / filler.len() + 1);
+                format!("{tag} {}", long.trim_end())
+            } else {
+                let extra = t.cuts(100, 2).first().copied().unwrap_or(1);
+                format!("{tag} {word} {}", "~".repeat(extra))
+            }
+        })
+        .collect()
+}
+
+fn crowd_of_frontends(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (mut backend, addr) = backend(t, "message")?;
+    let mut frontends = Vec::new();
+    for n in 0..FRONTENDS {
+        frontends.push(frontend(t, &format!("frontend{n}"), addr)?);
+    }
+    let mut peers = Vec::new();
+    for _ in 0..PEERS {
+        peers.push(BulkPeer::connect(addr)?);
+    }
+    let senders: Vec<Vec<String>> = (0..FRONTENDS + PEERS)
+        .map(|s| {
+            if s < FRONTENDS {
+                crowd_lines(t, s, FRONTEND_LINES, false)
+            } else {
+                crowd_lines(t, s, PEER_LINES, true)
+            }
+        })
+        .collect();
+    let mut payloads = Vec::new();
+    for lines in &senders[FRONTENDS..] {
+        let bytes: Vec<u8> = lines
+            .iter()
+            .flat_map(|l| format!("{l}\n").into_bytes())
+            .collect();
+        let cuts = t.cuts(bytes.len(), PIECES);
+        t.note(&format!(
+            "a test peer sends {} lines ({} bytes, some lines {LONG_LINE} bytes long) in {} writes",
+            lines.len(),
+            bytes.len(),
+            cuts.len() + 1
+        ));
+        payloads.push((bytes, cuts));
+    }
+    t.note(&format!(
+        "…all at once, while {FRONTENDS} frontends get {FRONTEND_LINES} lines each on stdin:"
+    ));
+    // The peers start together, so the backend's threads are busy storing at the same
+    // moments: that is when unsynchronised writes collide.
+    let start = std::sync::Barrier::new(PEERS);
+    std::thread::scope(|scope| -> Outcome {
+        let handles: Vec<_> = peers
+            .iter_mut()
+            .zip(&payloads)
+            .map(|(peer, (bytes, cuts))| {
+                let start = &start;
+                scope.spawn(move || {
+                    start.wait();
+                    peer.send_in_pieces(bytes, cuts)
+                })
+            })
+            .collect();
+        for n in 0..FRONTEND_LINES {
+            for (frontend, lines) in frontends.iter_mut().zip(&senders) {
+                frontend.send_line(&lines[n])?;
+            }
+        }
+        for handle in handles {
+            handle
+                .join()
+                .unwrap_or_else(|_| Err(Failure::new("a sending thread of the test panicked")))?;
+        }
+        Ok(())
+    })?;
+    for peer in &mut peers {
+        peer.finish()?;
+    }
+    for frontend in &mut frontends {
+        frontend.close_stdin();
+        frontend.expect_success()?;
+    }
+    backend.expect_running()?;
+    check_crowd(&read_file(&path)?, &senders)
+}
+
+/// A test peer for bulk data, which the transcript only summarises. (A workaround: a
+/// harness peer escapes every byte it sends for the transcript first, which on a small
+/// machine costs milliseconds per big write and staggers peers meant to start
+/// together, so their lines would rarely reach the backend at the same moment.)
+struct BulkPeer {
+    stream: std::net::TcpStream,
+}
+
+impl BulkPeer {
+    /// Connects to the backend.
+    fn connect(addr: SocketAddr) -> Outcome<BulkPeer> {
+        let stream =
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| {
+                Failure::new(format!(
+                    "a test peer could not connect to the backend at {addr}: {e}"
+                ))
+            })?;
+        stream.set_nodelay(true)?;
+        // A backend that stops reading must fail the case, not hang the test.
+        stream.set_write_timeout(Some(Duration::from_secs(2)))?;
+        Ok(BulkPeer { stream })
+    }
+
+    /// Sends `bytes` as several writes cut at `cuts`, pausing between them like the
+    /// harness's `send_in_pieces`.
+    fn send_in_pieces(&mut self, bytes: &[u8], cuts: &[usize]) -> Outcome {
+        let mut start = 0;
+        for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
+            let cut = cut.clamp(start, bytes.len());
+            self.stream.write_all(&bytes[start..cut]).map_err(|e| {
+                Failure::new(format!(
+                    "a test peer could not send to the backend (is it reading every connection?): {e}"
+                ))
+            })?;
+            std::thread::sleep(harness::peer::PIECE_PAUSE);
+            start = cut;
+        }
+        Ok(())
+    }
+
+    /// Shuts down the sending side and waits (2 s at most) for the backend to close.
+    fn finish(&mut self) -> Outcome {
+        self.stream.shutdown(std::net::Shutdown::Write)?;
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let mut buf = [0u8; 512];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Failure::new(
+                    "a test peer shut down its sending side, but the backend did not close the connection \
+                     within 2s: it must store the peer's last lines and close",
+                ));
+            }
+            self.stream.set_read_timeout(Some(left))?;
+            match self.stream.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(_) => continue,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    continue;
+                }
+                Err(e) => {
+                    return Err(Failure::new(format!(
+                        "the backend broke a test peer's connection instead of closing it: {e}"
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// Checks that the file holds every sender's lines exactly once, whole, and in each
+/// sender's order.
+fn check_crowd(file: &[u8], senders: &[Vec<String>]) -> Outcome {
+    let shorten = |line: &[u8]| show(line).trim_end().to_string();
+    ensure(
+        file.is_empty() || file.ends_with(b"\n"),
+        format!(
+            "the file ends in the middle of a line: {}",
+            shorten(file.rsplit(|&b| b == b'\n').next().unwrap_or_default())
+        ),
+    )?;
+    let mut origin: HashMap<&[u8], (usize, usize)> = HashMap::new();
+    for (sender, lines) in senders.iter().enumerate() {
+        for (n, line) in lines.iter().enumerate() {
+            origin.insert(line.as_bytes(), (sender, n));
+        }
+    }
+    let mut next = vec![0usize; senders.len()];
+    for (number, line) in file
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        let Some(&(sender, n)) = origin.get(line) else {
+            return Err(Failure::new(format!(
+                "line {} of the file is not a line anyone sent: pieces of different lines were mixed, or a \
+                 piece of one was stored as a line of its own:\n  {}",
+                number + 1,
+                shorten(line)
+            )));
+        };
+        ensure(
+            n >= next[sender],
+            format!(
+                "line {} of the file was stored twice, or out of the order its frontend sent it:\n  {}",
+                number + 1,
+                shorten(line)
+            ),
+        )?;
+        ensure(
+            n == next[sender],
+            format!(
+                "a line was lost: before line {} of the file, the line its frontend sent earlier is missing:\n  {}",
+                number + 1,
+                shorten(senders[sender][next[sender]].as_bytes())
+            ),
+        )?;
+        next[sender] += 1;
+    }
+    for (sender, lines) in senders.iter().enumerate() {
+        ensure(
+            next[sender] == lines.len(),
+            format!(
+                "{} of {} lines from one frontend are missing from the file, starting with:\n  {}",
+                lines.len() - next[sender],
+                lines.len(),
+                shorten(
+                    lines
+                        .get(next[sender])
+                        .map(String::as_bytes)
+                        .unwrap_or_default()
+                )
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+fn garbage_is_stored_as_bytes(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (mut backend, addr) = backend(t, "message")?;
+    let mut tcp = t.connect(addr)?;
+    let garbage = b"\xff\xfe\x00 not \xc3 text\x1b[2J\n".to_vec();
+    tcp.send_bytes(&garbage)?;
+    let line = t.sentence(2);
+    tcp.send_line(&line)?;
+    finish(&mut tcp)?;
+    backend.expect_running()?;
+    let mut expected = garbage;
+    expected.extend_from_slice(format!("{line}\n").as_bytes());
+    expect_file(t, &path, &expected)
+}
+
+fn frontend_sends_each_line_at_once(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let addr = listener.addr()?;
+    let mut frontend = frontend(t, "frontend", addr)?;
+    let mut tcp = listener.accept()?;
+    let (first, second) = (t.sentence(2), t.sentence(3));
+    t.note("the test plays the backend; the frontend's stdin stays open");
+    frontend.send_line(&first)?;
+    tcp.expect_line(&first)?;
+    frontend.send_line(&second)?;
+    tcp.expect_line(&second)
+}
+
+fn frontend_waits_for_close(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let addr = listener.addr()?;
+    let mut frontend = frontend(t, "frontend", addr)?;
+    let mut tcp = listener.accept()?;
+    let line = t.sentence(2);
+    frontend.send_line(&line)?;
+    tcp.expect_line(&line)?;
+    frontend.close_stdin();
+    t.note("the frontend's input ended: it must shut down its sending side…");
+    tcp.expect_closed()?;
+    t.note("…and wait, still running, until the backend closes the connection");
+    frontend.set_deadline(WAIT_WINDOW);
+    if frontend.expect_exit().is_ok() {
+        return Err(Failure::new(
+            "the frontend exited before the backend closed the connection: it cannot know yet that its \
+             lines are stored",
+        ));
+    }
+    t.note("the frontend is still waiting; the test (the backend) now closes the connection");
+    frontend.set_deadline(Duration::from_secs(2));
+    tcp.close();
+    frontend.expect_success()
+}
+
+fn frontend_reports_refused_connection(t: &mut Session) -> Outcome {
+    // Port 1 (tcpmux) is outside the range the system hands out for port 0, so no
+    // server of a case running alongside can be listening there. A port the test has
+    // just closed could be taken again at once by such a server.
+    let addr = SocketAddr::from(([127, 0, 0, 1], 1));
+    t.note("nobody listens on port 1");
+    let mut frontend = frontend(t, "frontend", addr)?;
+    expect_error_exit(&mut frontend)
+}
+
+fn backend_reports_bad_file(t: &mut Session) -> Outcome {
+    let missing: PathBuf = t.dir().join("no-such-folder").join("message");
+    let missing = missing.display().to_string();
+    t.note("the file's folder does not exist");
+    let mut backend = t.start("backend", &["backend", "--port", "0", "--file", &missing])?;
+    expect_error_exit(&mut backend)
+}

@@ -1,0 +1,333 @@
+//! Grades ch1-5, the multi-client echo server and the time client: the server answers
+//! every line of every client with `received: LINE`, all clients at once, and a silent
+//! client holds up nobody; the client sends the time every interval and prints each
+//! reply.
+
+use harness::prelude::*;
+use harness::program::describe_exit;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// How many clients talk to the server at once in the crowd case.
+const CROWD: usize = 20;
+
+/// A time as the client sends it: `%Y-%m-%d %H:%M:%S%.3f`.
+const TIME: &str = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}";
+
+/// The client's interval in the time cases, in seconds and in milliseconds.
+const INTERVAL: &str = "0.05";
+const INTERVAL_MS: i64 = 50;
+
+fn main() -> ExitCode {
+    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-5", &[
+        Case::new("the server answers each line with `received: LINE`", answers_each_line)
+            .hint("Read each line (up to its \\n) and send back `received: ` followed by the line and \\n, in one \
+                   write_all. An empty line is answered too: `received: `."),
+        Case::new("several lines in one write get one reply each, in order", several_lines_in_one_write)
+            .hint("A BufReader may read several lines at once; they stay in its buffer. Create one BufReader per \
+                   connection, before the loop, and answer every line it yields."),
+        Case::new("a line that arrives in pieces gets one reply", line_in_pieces)
+            .hint("One read is not one line: wait for the \\n (read_until / read_line on a BufReader) before \
+                   answering."),
+        Case::new("a silent client does not hold up the others", silent_client_holds_up_nobody)
+            .hint("The classic bug: a server that serves one client at a time waits for its first client's next \
+                   line and never gets to the others. Give each accepted connection its own thread \
+                   (std::thread::spawn) or task (tokio::spawn), and go straight back to accept."),
+        Case::new("20 clients at once each get their own replies", crowd_of_clients)
+            .hint("Each connection's replies go to that connection only: the socket accept returned for it. \
+                   Serve each on its own thread or task."),
+        Case::new("a client that resets does not stop the server", reset_does_not_stop_server)
+            .hint("A connection that breaks is an error on that connection only: end its thread or task (never \
+                   unwrap socket I/O there) and keep accepting."),
+        Case::new("bytes that are not UTF-8 do not stop the server", garbage_does_not_stop_server)
+            .hint("Read lines as bytes (read_until into a Vec<u8>): read_line into a String fails on invalid \
+                   UTF-8. Answer them (the bytes as they came, or String::from_utf8_lossy) and go on."),
+        Case::new("the client sends the time every interval and prints each reply", client_sends_times)
+            .hint("Every --interval seconds, send chrono::Local::now().format(\"%Y-%m-%d %H:%M:%S%.3f\") as one \
+                   line, read the server's reply line and print it as it is. With --count N, exit 0 after N \
+                   replies."),
+        Case::new("the client reports an error when the server hangs up", client_errors_when_server_hangs_up)
+            .hint("A read of 0 bytes while waiting for a reply means the server is gone: print one `error: …` \
+                   line on stderr and exit non-zero, without a panic."),
+        Case::new("a client that cannot connect prints an error and exits non-zero", client_reports_refused_connection)
+            .hint("Connecting to a port where nobody listens fails with `connection refused`: print one \
+                   `error: …` line on stderr and exit non-zero, without a panic."),
+        Case::new("a server that cannot bind prints an error and exits non-zero", server_reports_port_in_use)
+            .hint("Binding a port another program listens on fails: print one `error: …` line on stderr and \
+                   exit non-zero, without a panic."),
+        Case::new("the time client and the server talk", client_and_server_talk),
+    ])
+}
+
+/// Starts the server on a free port.
+fn server(t: &mut Session) -> Outcome<(Program, SocketAddr)> {
+    t.start_server("server", &["server", "--port", "0"])
+}
+
+/// Starts the time client against `addr`, sending `count` times.
+fn client(t: &mut Session, addr: SocketAddr, count: &str) -> Outcome<Program> {
+    let port = addr.port().to_string();
+    t.start(
+        "client",
+        &[
+            "client",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--interval",
+            INTERVAL,
+            "--count",
+            count,
+        ],
+    )
+}
+
+/// Sends `line` and expects `received: LINE` back.
+fn exchange(t: &mut Session, tcp: &mut TcpPeer) -> Outcome {
+    let line = t.sentence(2);
+    tcp.send_line(&line)?;
+    tcp.expect_line(&format!("received: {line}"))
+}
+
+/// Waits for the program to end with one `error: …` line and a non-zero status.
+fn expect_error_exit(program: &mut Program) -> Outcome {
+    let status = program.expect_exit()?;
+    let panicked = program.stderr().iter().any(|l| l.contains("panicked at"));
+    ensure(
+        !status.success() && !panicked,
+        format!(
+            "{} must report the error as one `error: …` line and exit non-zero, but it {}{}",
+            program.label(),
+            describe_exit(status),
+            if panicked { " after a panic" } else { "" }
+        ),
+    )?;
+    let line = program.expect_stderr_containing("error:")?;
+    ensure(
+        line.starts_with("error:"),
+        format!("the error line must start with `error:`, but it was {line:?}"),
+    )
+}
+
+/// Milliseconds since midnight of a time the client sent (`2026-11-22 14:03:07.250`).
+fn millis_of_day(time: &str) -> Outcome<i64> {
+    let clock = time.get(11..).unwrap_or_default();
+    let parts: Vec<i64> = clock
+        .split([':', '.'])
+        .map(|part| part.parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| Failure::new(format!("{time:?} is not a time as %Y-%m-%d %H:%M:%S%.3f")))?;
+    match parts[..] {
+        [h, m, s, ms] => Ok(((h * 60 + m) * 60 + s) * 1000 + ms),
+        _ => Err(Failure::new(format!(
+            "{time:?} is not a time as %Y-%m-%d %H:%M:%S%.3f"
+        ))),
+    }
+}
+
+/// Checks that each time is later than the one before, by about the interval at least.
+fn expect_times_apart(times: &[String]) -> Outcome {
+    for pair in times.windows(2) {
+        let (earlier, later) = (&pair[0], &pair[1]);
+        ensure(
+            later > earlier,
+            format!("the times must increase, but {later:?} came after {earlier:?}"),
+        )?;
+        // Across midnight the clock restarts; the date makes the order right above.
+        let gap = millis_of_day(later)? - millis_of_day(earlier)?;
+        ensure(
+            !(0..INTERVAL_MS * 6 / 10).contains(&gap),
+            format!(
+                "with --interval {INTERVAL} the sends must be about {INTERVAL_MS} ms apart, but {earlier:?} \
+                 and {later:?} are {gap} ms apart: wait for the interval between sends"
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+fn answers_each_line(t: &mut Session) -> Outcome {
+    let (_server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let lines = [
+        t.sentence(3),
+        t.word(),
+        String::new(),
+        format!("naïve café ✓ {}", t.word()),
+        format!("  {}  {}  ", t.word(), t.word()),
+        format!("received: {}", t.word()),
+    ];
+    for line in &lines {
+        tcp.send_line(line)?;
+        tcp.expect_line(&format!("received: {line}"))?;
+    }
+    t.snapshot("replies")
+}
+
+fn several_lines_in_one_write(t: &mut Session) -> Outcome {
+    let (_server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let lines = [t.sentence(2), t.word(), t.sentence(3)];
+    let bytes: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    tcp.send_bytes(bytes.as_bytes())?;
+    for line in &lines {
+        tcp.expect_line(&format!("received: {line}"))?;
+    }
+    tcp.expect_silence(Duration::from_millis(100))?;
+    exchange(t, &mut tcp)
+}
+
+fn line_in_pieces(t: &mut Session) -> Outcome {
+    let (_server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let (first, second) = (t.sentence(4), t.sentence(2));
+    let bytes = format!("{first}\n{second}\n");
+    let cuts = t.cuts(bytes.len(), 5);
+    tcp.send_in_pieces(bytes.as_bytes(), &cuts)?;
+    tcp.expect_line(&format!("received: {first}"))?;
+    tcp.expect_line(&format!("received: {second}"))?;
+    let slow = t.word();
+    tcp.send_slowly(format!("{slow}\n").as_bytes())?;
+    tcp.expect_line(&format!("received: {slow}"))
+}
+
+fn silent_client_holds_up_nobody(t: &mut Session) -> Outcome {
+    let (_server, addr) = server(t)?;
+    let mut silent = t.connect(addr)?;
+    t.note("tcp#1 connects first and says nothing");
+    let mut halfway = t.connect(addr)?;
+    let (start, rest) = (t.word(), t.word());
+    t.note("tcp#2 sends half a line and stops");
+    halfway.send_bytes(start.as_bytes())?;
+    let mut talker = t.connect(addr)?;
+    t.note("tcp#3 must get its replies now, while the others are still connected");
+    exchange(t, &mut talker)?;
+    exchange(t, &mut talker)?;
+    halfway.send_bytes(format!(" {rest}\n").as_bytes())?;
+    halfway.expect_line(&format!("received: {start} {rest}"))?;
+    exchange(t, &mut silent)?;
+    exchange(t, &mut talker)
+}
+
+fn crowd_of_clients(t: &mut Session) -> Outcome {
+    let (_server, addr) = server(t)?;
+    let mut clients = Vec::new();
+    for _ in 0..CROWD {
+        clients.push(t.connect(addr)?);
+    }
+    let lines: Vec<String> = (0..CROWD).map(|_| t.word()).collect();
+    t.note("every client sends its line before any reads its reply");
+    for (tcp, line) in clients.iter_mut().zip(&lines) {
+        tcp.send_line(line)?;
+    }
+    for (tcp, line) in clients.iter_mut().zip(&lines).rev() {
+        tcp.expect_line(&format!("received: {line}"))?;
+    }
+    t.note("a second round, each client's two lines in one write");
+    let more: Vec<(String, String)> = (0..CROWD).map(|_| (t.word(), t.word())).collect();
+    for (tcp, (first, second)) in clients.iter_mut().zip(&more) {
+        tcp.send_bytes(format!("{first}\n{second}\n").as_bytes())?;
+    }
+    for (tcp, (first, second)) in clients.iter_mut().zip(&more) {
+        tcp.expect_line(&format!("received: {first}"))?;
+        tcp.expect_line(&format!("received: {second}"))?;
+    }
+    Ok(())
+}
+
+fn reset_does_not_stop_server(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut first = t.connect(addr)?;
+    exchange(t, &mut first)?;
+    let unanswered = t.word();
+    first.send_line(&unanswered)?;
+    first.reset();
+    let mut second = t.connect(addr)?;
+    exchange(t, &mut second)?;
+    let partial = t.word();
+    t.note("this client vanishes in the middle of a line");
+    second.send_bytes(partial.as_bytes())?;
+    second.reset();
+    let mut third = t.connect(addr)?;
+    exchange(t, &mut third)?;
+    server.expect_running()
+}
+
+fn garbage_does_not_stop_server(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    tcp.send_bytes(b"\xff\xfe\x00 not \xc3 text\n")?;
+    let line = t.word();
+    tcp.send_line(&line)?;
+    let expected = format!("received: {line}");
+    let first = tcp.read_line()?;
+    if first != expected {
+        t.note("the garbage line got an answer; the next line must get its own");
+        tcp.expect_line(&expected)?;
+    }
+    let mut other = t.connect(addr)?;
+    exchange(t, &mut other)?;
+    server.expect_running()
+}
+
+fn client_sends_times(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let mut client = client(t, listener.addr()?, "3")?;
+    let mut tcp = listener.accept()?;
+    t.note("the test plays the server and answers each time with a line of its own");
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let time = tcp.expect_line_matching(TIME, "the local time as %Y-%m-%d %H:%M:%S%.3f")?;
+        let reply = format!("{} {}", t.word(), time);
+        tcp.send_line(&reply)?;
+        client.expect_line(&reply)?;
+        times.push(time);
+    }
+    client.expect_success()?;
+    expect_times_apart(&times)
+}
+
+fn client_errors_when_server_hangs_up(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let mut client = client(t, listener.addr()?, "5")?;
+    let mut tcp = listener.accept()?;
+    tcp.expect_line_matching(TIME, "the local time as %Y-%m-%d %H:%M:%S%.3f")?;
+    t.note("the server hangs up instead of answering");
+    tcp.close();
+    expect_error_exit(&mut client)
+}
+
+fn client_reports_refused_connection(t: &mut Session) -> Outcome {
+    // Port 1 (tcpmux) is outside the range the system hands out for port 0, so no
+    // server of a case running alongside can be listening there. A port the test has
+    // just closed could be taken again at once by such a server.
+    let addr = SocketAddr::from(([127, 0, 0, 1], 1));
+    t.note("nobody listens on port 1");
+    let mut client = client(t, addr, "1")?;
+    expect_error_exit(&mut client)
+}
+
+fn server_reports_port_in_use(t: &mut Session) -> Outcome {
+    let taken = t.listen()?;
+    let port = taken.addr()?.port().to_string();
+    let mut server = t.start("server", &["server", "--port", &port])?;
+    expect_error_exit(&mut server)
+}
+
+fn client_and_server_talk(t: &mut Session) -> Outcome {
+    t.normalise(TIME, "<time>")?;
+    let (_server, addr) = server(t)?;
+    let mut client = client(t, addr, "3")?;
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let reply = client.expect_line_matching(
+            &format!("received: {TIME}"),
+            "`received: ` and the time the client sent",
+        )?;
+        times.push(reply.trim_start_matches("received: ").to_string());
+    }
+    client.expect_success()?;
+    expect_times_apart(&times)?;
+    t.snapshot("time")
+}

@@ -1,0 +1,441 @@
+//! Grades ch1-6, fetching a page with an HTTP client library: the body is saved only
+//! for `200 OK`, byte for byte, under the right name, and a failed fetch never leaves a
+//! file behind (nor spoils the one that was there).
+//!
+//! The program runs in the case's own folder, so relative file names land there and the
+//! test can list everything the program left.
+
+use ch1::http::{HttpServer, RawReply, RawServer, Reply};
+use harness::prelude::*;
+use harness::program::describe_exit;
+use std::process::ExitCode;
+
+/// The program's exit status for every failure.
+const FAILURE_STATUS: i32 = 1;
+
+fn main() -> ExitCode {
+    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-6", &[
+        Case::new("a 200 OK page is saved whole to the file given with --output", saves_ok_page)
+            .hint("Fetch the URL with ureq, check the status is 200, copy the whole body into the file, then print \
+                   `saved N bytes to FILE` (N = the number of bytes written) and exit with status 0."),
+        Case::new("the program sends a GET for the URL's path with a Host header", sends_proper_get)
+            .hint("Let the library build the request: `agent.get(url).call()` sends `GET /path?query HTTP/1.1` \
+                   with the `Host` header that HTTP/1.1 requires."),
+        Case::new("without --output the file is named after the last segment of the URL's path", default_name_from_url)
+            .hint("Take the path of the URL (without its `?query`) and keep what follows its last `/`: \
+                   `http://host/docs/page.html?x=1` is saved as `page.html`."),
+        Case::new("a URL whose path ends in / is saved as index.html", default_name_is_index)
+            .hint("When nothing follows the last `/` of the path (`http://host/` or `http://host/docs/`), there \
+                   is no name in the URL: save as `index.html`."),
+        Case::new("a 404 Not Found is an error: exit status 1 and no file", not_found_is_an_error)
+            .hint("A 404 page has a body too, but it is not the page you asked for. Configure the agent with \
+                   `http_status_as_error(false)`, check `response.status()` before creating any file, and for \
+                   anything but 200 print `error: HTTP 404 Not Found from URL` and exit with status 1."),
+        Case::new("a 500 Internal Server Error is an error: exit status 1 and no file", server_error_is_an_error)
+            .hint("Check the status before touching the disk: only 200 OK is saved. Report the status in the \
+                   error line (`error: HTTP 500 Internal Server Error from URL`) and exit with status 1."),
+        Case::new("a success status other than 200 (206 Partial Content) is not saved", partial_content_is_an_error)
+            .hint("`200 OK` is the only status that means \"here is the whole page\". A test such as \
+                   `is_success()` (or Python's `r.ok`, which is true for anything below 400) lets a 206 \
+                   Partial Content through: compare with StatusCode::OK."),
+        Case::new("a failed fetch leaves an existing file untouched", failure_keeps_existing_file)
+            .hint("Opening the target for writing empties it at once. Fetch and check the status first, write \
+                   the body to a temporary file beside the target, and rename it over the target only when the \
+                   whole body has arrived."),
+        Case::new("a body cut off mid-way is an error and leaves no file, not even a temporary one", cut_body_leaves_nothing)
+            .hint("The server announced more bytes than it sent and hung up: reading the body fails. Write to a \
+                   temporary file, delete it on any error (a Drop guard does it for every `?`), and rename it \
+                   into place only after the last byte. Exit with status 1."),
+        Case::new("a refused connection gives one error line and exit status 1", refused_is_an_error)
+            .hint("Nobody listens on that port: `call()` returns an Err. Print it as one `error: …` line (with \
+                   anyhow context naming the URL) and exit with status 1: no unwrap, no panic."),
+        Case::new("a server that never answers fails the fetch after --timeout seconds", silent_server_times_out)
+            .hint("Without a timeout the program waits forever for a server that accepted the connection but \
+                   says nothing. Give the agent per-wait limits from --timeout (timeout_connect, \
+                   timeout_per_read…), then report the timeout as an error."),
+        Case::new("a large body (1 MB) is saved whole", saves_large_body)
+            .hint("Stream the body reader into the file with io::copy: one read() returns only part of a body, \
+                   and ureq's read_to_vec/read_to_string refuse bodies over 10 MB."),
+        Case::new("a chunked body is saved whole, without the chunk framing", saves_chunked_body)
+            .hint("With `Transfer-Encoding: chunked` the body arrives as size-prefixed pieces. The library's body \
+                   reader removes that framing: save what it yields, not the raw bytes of the socket."),
+        Case::new("bytes that are not UTF-8 are saved exactly as they came", saves_bytes_not_text)
+            .hint("A page is bytes, not text: decoding it (read_to_string, or Python's `r.text`) changes bytes \
+                   that are not valid UTF-8. Stream the body's bytes to the file unchanged."),
+        Case::new("a 302 redirect is followed and the page it points to is saved", follows_redirect)
+            .hint("ureq follows redirects by default (up to 10): do not set max_redirects(0). The status to check \
+                   is the final one."),
+        Case::new("a redirect that ends in a 404 is an error naming the status", redirect_to_missing_page)
+            .hint("After following the redirect the final status is 404: that is an error like any other \
+                   non-200 status, and no file is written."),
+        Case::new("a successful fetch replaces an existing file", success_replaces_existing_file)
+            .hint("fs::rename over an existing file replaces it in one step: the new page takes the old \
+                   one's place."),
+        Case::new("an https URL (no TLS in this build) or a malformed URL gives one error line", bad_urls_are_errors)
+            .hint("The library returns an Err for a URL it cannot fetch: report it as one `error: …` line and exit \
+                   with status 1. Never unwrap the result of parsing or calling."),
+        Case::new("a typical fetch: one GET, a 200 answer and the saved file", typical_fetch),
+    ])
+}
+
+/// A varied little HTML page.
+fn page(t: &mut Session) -> Vec<u8> {
+    let (title, text) = (t.word(), t.sentence(4));
+    format!("<html><head><title>{title}</title></head>\n<body><p>{text}</p></body></html>\n")
+        .into_bytes()
+}
+
+/// Starts the test's web server with `routes` and notes what it serves.
+fn web_server(t: &mut Session, routes: Vec<(&str, Reply)>) -> Outcome<HttpServer> {
+    for (path, reply) in &routes {
+        let what = match reply {
+            Reply::Page { status, body } => format!("status {status}, {} bytes", body.len()),
+            Reply::Chunked { body } => format!("status 200, {} bytes in chunks", body.len()),
+            Reply::Redirect { status, location } => format!("a {status} redirect to {location}"),
+        };
+        t.note(&format!("the test's web server answers GET {path}: {what}"));
+    }
+    Ok(HttpServer::start(routes)?)
+}
+
+/// Runs `ch1-6 ARGS` in the case's folder.
+fn fetch(t: &mut Session, args: &[&str]) -> Outcome<Program> {
+    t.start("ch1-6", args)
+}
+
+/// Waits for `saved N bytes to FILE` and a clean exit.
+fn expect_saved(program: &mut Program, bytes: usize, file: &str) -> Outcome {
+    program.expect_line(&format!("saved {bytes} bytes to {file}"))?;
+    program.expect_success()
+}
+
+/// Waits for the program to fail properly: status 1, no panic, an `error: …` line on
+/// stderr that mentions `naming`, and nothing on stdout.
+fn expect_failure(program: &mut Program, naming: &str) -> Outcome {
+    let status = program.expect_exit()?;
+    let panicked = program.stderr().iter().any(|l| l.contains("panicked at"));
+    ensure(
+        status.code() == Some(FAILURE_STATUS) && !panicked,
+        format!(
+            "a failed fetch must be reported as one `error: …` line with exit status {FAILURE_STATUS}, but \
+             the program {}{}",
+            describe_exit(status),
+            if panicked { " after a panic" } else { "" }
+        ),
+    )?;
+    let line = program.expect_stderr_containing("error:")?;
+    ensure(
+        line.starts_with("error:") && line.contains(naming),
+        format!(
+            "the error line must start with `error:` and mention `{naming}`, but it was {line:?}"
+        ),
+    )?;
+    match program.read_line() {
+        Ok(line) => Err(Failure::mismatch(
+            "a failed fetch must print nothing on stdout",
+            "(nothing)",
+            line,
+        )),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Every file name in the case's folder, hidden ones too, sorted.
+fn files_left(t: &Session) -> Outcome<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(t.dir())? {
+        names.push(entry?.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Checks the folder holds exactly `expected` (no temporary debris, no unwanted file).
+fn expect_files(t: &mut Session, expected: &[&str]) -> Outcome {
+    let found = files_left(t)?;
+    t.note(&format!("files in the folder: {found:?}"));
+    if found == expected {
+        Ok(())
+    } else {
+        Err(Failure::mismatch(
+            "the program's folder does not hold the files it should",
+            format!("{expected:?}"),
+            format!("{found:?}"),
+        ))
+    }
+}
+
+/// Checks file `name` holds exactly `expected`.
+fn expect_content(t: &Session, name: &str, expected: &[u8]) -> Outcome {
+    let path = t.dir().join(name);
+    let found =
+        std::fs::read(&path).map_err(|e| Failure::new(format!("could not read {name}: {e}")))?;
+    if found == expected {
+        return Ok(());
+    }
+    let first_difference = found
+        .iter()
+        .zip(expected)
+        .position(|(a, b)| a != b)
+        .unwrap_or(found.len().min(expected.len()));
+    Err(Failure::mismatch(
+        format!(
+            "{name} does not hold exactly the body the server sent (first difference at byte {first_difference})"
+        ),
+        format!("{} bytes", expected.len()),
+        format!("{} bytes", found.len()),
+    ))
+}
+
+fn saves_ok_page(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let server = web_server(t, vec![("/page.html", Reply::ok(body.clone()))])?;
+    let name = format!("{}.html", t.word());
+    let mut program = fetch(t, &[&server.url("/page.html"), "--output", &name])?;
+    expect_saved(&mut program, body.len(), &name)?;
+    expect_content(t, &name, &body)?;
+    expect_files(t, &[&name])
+}
+
+fn sends_proper_get(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let path = format!("/{}/{}.html", t.word(), t.word());
+    let server = web_server(t, vec![(&path, Reply::ok(body.clone()))])?;
+    let query = format!("?q={}", t.word());
+    let mut program = fetch(
+        t,
+        &[&server.url(&format!("{path}{query}")), "-o", "page.html"],
+    )?;
+    expect_saved(&mut program, body.len(), "page.html")?;
+    let requests = server.requests();
+    let [request] = requests.as_slice() else {
+        return Err(Failure::new(format!(
+            "the program should make exactly one request, but the server got {}: {requests:?}",
+            requests.len()
+        )));
+    };
+    ensure(
+        request.method == "GET" && request.path == format!("{path}{query}"),
+        format!(
+            "expected `GET {path}{query}`, but the server got `{} {}`",
+            request.method, request.path
+        ),
+    )?;
+    let host = server.addr().to_string();
+    match request.header("Host") {
+        Some(sent) if sent == host => Ok(()),
+        sent => Err(Failure::mismatch(
+            "an HTTP/1.1 request must name the server in its Host header",
+            format!("Host: {host}"),
+            format!("{sent:?}"),
+        )),
+    }
+}
+
+fn default_name_from_url(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let name = format!("{}.html", t.word());
+    let path = format!("/{}/{name}", t.word());
+    let server = web_server(t, vec![(&path, Reply::ok(body.clone()))])?;
+    let url = server.url(&format!("{path}?lang={}", t.word()));
+    let mut program = fetch(t, &[&url])?;
+    expect_saved(&mut program, body.len(), &name)?;
+    expect_content(t, &name, &body)?;
+    expect_files(t, &[&name])
+}
+
+fn default_name_is_index(t: &mut Session) -> Outcome {
+    let (root, folder) = (page(t), page(t));
+    let folder_path = format!("/{}/", t.word());
+    let server = web_server(
+        t,
+        vec![
+            ("/", Reply::ok(root.clone())),
+            (&folder_path, Reply::ok(folder.clone())),
+        ],
+    )?;
+    let mut program = fetch(t, &[&server.url("/")])?;
+    expect_saved(&mut program, root.len(), "index.html")?;
+    expect_content(t, "index.html", &root)?;
+    std::fs::remove_file(t.dir().join("index.html"))?;
+    let mut program = fetch(t, &[&server.url(&folder_path)])?;
+    expect_saved(&mut program, folder.len(), "index.html")?;
+    expect_content(t, "index.html", &folder)
+}
+
+/// Fetches a page the server answers with `status`, and checks the failure.
+fn status_is_an_error(t: &mut Session, status: u16, naming: &str) -> Outcome {
+    let body = page(t);
+    let path = format!("/{}.html", t.word());
+    let server = web_server(t, vec![(&path, Reply::status(status, body))])?;
+    let mut program = fetch(t, &[&server.url(&path), "--output", "page.html"])?;
+    expect_failure(&mut program, naming)?;
+    expect_files(t, &[])
+}
+
+fn not_found_is_an_error(t: &mut Session) -> Outcome {
+    status_is_an_error(t, 404, "404")
+}
+
+fn server_error_is_an_error(t: &mut Session) -> Outcome {
+    status_is_an_error(t, 500, "500")
+}
+
+fn partial_content_is_an_error(t: &mut Session) -> Outcome {
+    status_is_an_error(t, 206, "206")
+}
+
+fn failure_keeps_existing_file(t: &mut Session) -> Outcome {
+    let old = page(t);
+    std::fs::write(t.dir().join("keep.html"), &old)?;
+    t.note("keep.html exists already; a 404 must not touch it");
+    let server = web_server(t, vec![])?;
+    let mut program = fetch(t, &[&server.url("/missing.html"), "--output", "keep.html"])?;
+    expect_failure(&mut program, "404")?;
+    expect_content(t, "keep.html", &old)?;
+    t.note("neither must a download that breaks off");
+    let body = page(t);
+    let cut = RawServer::start(RawReply::Cut {
+        declared: body.len() * 2,
+        body,
+    })?;
+    let mut program = fetch(t, &[&cut.url("/keep.html"), "--output", "keep.html"])?;
+    expect_failure(&mut program, "error:")?;
+    expect_content(t, "keep.html", &old)?;
+    expect_files(t, &["keep.html"])
+}
+
+fn cut_body_leaves_nothing(t: &mut Session) -> Outcome {
+    let mut body = page(t);
+    body.extend(page(t));
+    let declared = body.len() * 3;
+    t.note(&format!(
+        "the server announces Content-Length: {declared}, sends {} bytes and hangs up",
+        body.len()
+    ));
+    let cut = RawServer::start(RawReply::Cut { declared, body })?;
+    let mut program = fetch(t, &[&cut.url("/page.html")])?;
+    expect_failure(&mut program, "error:")?;
+    expect_files(t, &[])
+}
+
+fn refused_is_an_error(t: &mut Session) -> Outcome {
+    let refused = t.refused_addr()?;
+    let url = format!("http://{refused}/page.html");
+    let mut program = fetch(t, &[&url])?;
+    expect_failure(&mut program, "error:")?;
+    expect_files(t, &[])
+}
+
+fn silent_server_times_out(t: &mut Session) -> Outcome {
+    let silent = RawServer::start(RawReply::Silent)?;
+    t.note("the server accepts the connection and never answers");
+    let mut program = fetch(t, &[&silent.url("/page.html"), "--timeout", "0.3"])?;
+    expect_failure(&mut program, "error:")?;
+    expect_files(t, &[])
+}
+
+fn saves_large_body(t: &mut Session) -> Outcome {
+    let line = page(t);
+    let body: Vec<u8> = line
+        .iter()
+        .copied()
+        .cycle()
+        .take(1_000_000)
+        .enumerate()
+        .map(|(i, b)| if i % 4096 == 0 { b'\n' } else { b })
+        .collect();
+    let server = web_server(t, vec![("/big.html", Reply::ok(body.clone()))])?;
+    let mut program = fetch(t, &[&server.url("/big.html")])?;
+    expect_saved(&mut program, body.len(), "big.html")?;
+    expect_content(t, "big.html", &body)
+}
+
+fn saves_chunked_body(t: &mut Session) -> Outcome {
+    let body: Vec<u8> = (0..2000).flat_map(|_| page(t)).collect();
+    let server = web_server(t, vec![("/chunked.html", Reply::chunked(body.clone()))])?;
+    let mut program = fetch(t, &[&server.url("/chunked.html")])?;
+    expect_saved(&mut program, body.len(), "chunked.html")?;
+    expect_content(t, "chunked.html", &body)
+}
+
+fn saves_bytes_not_text(t: &mut Session) -> Outcome {
+    let mut body = page(t);
+    body.extend_from_slice(b"\xff\xfe\x00\x01\r\n\xc3\x28 latin-1: caf\xe9\r\n");
+    body.extend(page(t));
+    let server = web_server(t, vec![("/data.bin", Reply::ok(body.clone()))])?;
+    let mut program = fetch(t, &[&server.url("/data.bin")])?;
+    expect_saved(&mut program, body.len(), "data.bin")?;
+    expect_content(t, "data.bin", &body)
+}
+
+fn follows_redirect(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let (old, new) = (format!("/{}.html", t.word()), format!("/{}.html", t.word()));
+    let server = web_server(
+        t,
+        vec![
+            (&old, Reply::redirect(302, new.clone())),
+            (&new, Reply::ok(body.clone())),
+        ],
+    )?;
+    let mut program = fetch(t, &[&server.url(&old), "--output", "page.html"])?;
+    expect_saved(&mut program, body.len(), "page.html")?;
+    expect_content(t, "page.html", &body)?;
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    ensure(
+        paths == [old.clone(), new.clone()],
+        format!(
+            "the program should have asked for {old} and then {new}, but it asked for {paths:?}"
+        ),
+    )
+}
+
+fn redirect_to_missing_page(t: &mut Session) -> Outcome {
+    let old = format!("/{}.html", t.word());
+    let server = web_server(t, vec![(&old, Reply::redirect(302, "/gone.html"))])?;
+    let mut program = fetch(t, &[&server.url(&old), "--output", "page.html"])?;
+    expect_failure(&mut program, "404")?;
+    expect_files(t, &[])
+}
+
+fn success_replaces_existing_file(t: &mut Session) -> Outcome {
+    let (old, new) = (page(t), page(t));
+    std::fs::write(t.dir().join("page.html"), &old)?;
+    let server = web_server(t, vec![("/page.html", Reply::ok(new.clone()))])?;
+    let mut program = fetch(t, &[&server.url("/page.html")])?;
+    expect_saved(&mut program, new.len(), "page.html")?;
+    expect_content(t, "page.html", &new)?;
+    expect_files(t, &["page.html"])
+}
+
+fn bad_urls_are_errors(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let server = web_server(t, vec![("/page.html", Reply::ok(body))])?;
+    let https = format!("https://{}/page.html", server.addr());
+    let mut program = fetch(t, &[&https])?;
+    expect_failure(&mut program, "error:")?;
+    let mut program = fetch(t, &["not a url", "--output", "page.html"])?;
+    expect_failure(&mut program, "error:")?;
+    expect_files(t, &[])
+}
+
+fn typical_fetch(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let path = format!("/{}.html", t.word());
+    let server = web_server(t, vec![(&path, Reply::ok(body.clone()))])?;
+    let mut program = fetch(t, &[&server.url(&path)])?;
+    let name = &path[1..];
+    expect_saved(&mut program, body.len(), name)?;
+    for request in server.requests() {
+        let host = request.header("Host").unwrap_or("(none)").to_string();
+        t.note(&format!(
+            "the server got: {} {} with Host: {host}",
+            request.method, request.path
+        ));
+    }
+    expect_content(t, name, &body)?;
+    expect_files(t, &[name])?;
+    t.normalise(r"\b\d+ bytes", "<n> bytes")?;
+    t.snapshot("fetch")
+}

@@ -1,0 +1,510 @@
+//! Grades ch1-7, the echo over a Unix domain socket: the server echoes every line of
+//! every client at once, cleans up a stale socket file but never steals a live one or
+//! removes a file that is not a socket; the client prints each reply.
+
+use harness::peer::PIECE_PAUSE;
+use harness::prelude::*;
+use harness::program::describe_exit;
+use harness::transcript::escape;
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+/// Longer than the 64 KiB a line may have.
+const TOO_LONG: usize = 64 * 1024 + 5000;
+
+fn main() -> ExitCode {
+    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-7", &[
+        // The server.
+        Case::new("the server echoes each line back as it came", server_echoes_lines)
+            .hint("Bind a UnixListener at --socket, print `listening on PATH`, and for each connection read \
+                   line by line (BufReader::read_until(b'\\n')) and write each line back, \\n included, with \
+                   one write_all."),
+        Case::new("a line split across writes, or several lines in one write, come back as whole lines", server_reassembles_lines)
+            .hint("A Unix stream socket is a byte stream, like TCP: one read is not one line. Read through ONE \
+                   BufReader per connection and echo whole lines (read_until(b'\\n')); never add a \\n to a \
+                   piece that was only part of a line."),
+        Case::new("bytes that are not UTF-8 come back untouched", server_echoes_bytes)
+            .hint("An echo needs no text: read and write bytes (read_until into a Vec<u8>). Converting to a \
+                   String fails on invalid UTF-8, and from_utf8_lossy changes the bytes."),
+        Case::new("the server serves two clients at the same time", server_serves_two_clients)
+            .hint("While one client is connected and silent, another must be answered: serve each connection \
+                   on a thread of its own (thread::spawn), not one after the other."),
+        Case::new("the server keeps serving after clients vanish", server_outlives_vanished_clients)
+            .hint("A client may disappear mid-line or before reading its echo (the write then fails with a \
+                   broken pipe). That ends that client's thread only: return the error, never unwrap it."),
+        Case::new("a line longer than 64 KiB does not stop the server", server_survives_over_long_line)
+            .hint("Cap what you buffer for one line (read through .take(64 KiB + 1)); a client that sends too \
+                   much is disconnected, and the server goes on serving the others."),
+        Case::new("a stale socket file left by a dead server is removed and the server starts", server_removes_stale_socket)
+            .hint("bind fails with `address in use` when the file exists, even if its server died. Before \
+                   binding, connect to it: ConnectionRefused means nobody listens, so the file is stale: \
+                   remove it (fs::remove_file) and bind."),
+        Case::new("a second server refuses a path a running server uses, and the first keeps working", server_refuses_live_socket)
+            .hint("If connecting to the existing socket succeeds, a server is alive there: print `error: PATH is \
+                   in use by a running server` and exit with status 1. Never remove its file: it would keep \
+                   running, unreachable."),
+        Case::new("a path that is not a socket is refused and the file is left alone", server_refuses_regular_file)
+            .hint("Look before you remove: fs::symlink_metadata(path) and file_type().is_socket(). If the file \
+                   is not a socket, print `error: PATH exists and is not a socket`, exit with status 1, and do \
+                   not touch the file."),
+        // The client.
+        Case::new("the client sends each typed line and prints the server's reply", client_prints_replies)
+            .hint("Send each stdin line with its \\n in one write_all, then read ONE reply line and print it: \
+                   what the server sent, not what was typed."),
+        Case::new("the client prints a reply that arrives in pieces once, whole", client_reassembles_reply)
+            .hint("Read replies through a BufReader up to the \\n: a line may arrive in several reads."),
+        Case::new("the client closes the connection and exits with status 0 at the end of its input", client_exits_at_end_of_input)
+            .hint("When stdin ends (Ctrl-D), return Ok(()) from the client: the stream is dropped (closed) and \
+                   main exits with status 0."),
+        Case::new("a client with no server at the path prints an `error:` line and exits non-zero", client_reports_missing_server)
+            .hint("UnixStream::connect fails with NotFound when there is no file, and ConnectionRefused when the \
+                   file is stale: return the error with context, so main prints `error: …` and exits non-zero, \
+                   without a panic."),
+        Case::new("a client and the server: each typed line comes back", client_and_server),
+    ])
+}
+
+// ---------------------------------------------------------------- helpers --
+
+/// A socket path inside the case's own folder (shown as `<dir>` in snapshots).
+fn socket_path(t: &mut Session, name: &str) -> PathBuf {
+    t.dir().join(name)
+}
+
+/// Starts the server at `path` and checks it announces that path.
+fn server_at(t: &mut Session, label: &str, path: &Path) -> Outcome<Program> {
+    let shown = path.display().to_string();
+    let (server, place) = t.start_server_at(label, &["server", "--socket", &shown])?;
+    if place != shown {
+        return Err(Failure::mismatch(
+            "the server must announce the socket path it was given",
+            format!("listening on {shown}"),
+            format!("listening on {place}"),
+        ));
+    }
+    Ok(server)
+}
+
+/// Starts the server at `echo.sock` in the case's folder.
+fn server(t: &mut Session) -> Outcome<(Program, PathBuf)> {
+    let path = socket_path(t, "echo.sock");
+    let server = server_at(t, "server", &path)?;
+    Ok((server, path))
+}
+
+/// One echo on `peer`: a varied line goes out and must come back.
+fn echo(t: &mut Session, peer: &mut StreamPeer) -> Outcome {
+    let line = t.sentence(3);
+    peer.send_line(&line)?;
+    peer.expect_line(&line)
+}
+
+/// Waits for the program to end with a non-zero status and one `error: …` line, and
+/// returns that line.
+fn expect_error_exit(program: &mut Program) -> Outcome<(std::process::ExitStatus, String)> {
+    let status = program.expect_exit()?;
+    // Status 101 is a Rust panic (its message may still be on its way through stderr).
+    let panicked =
+        status.code() == Some(101) || program.stderr().iter().any(|l| l.contains("panicked at"));
+    ensure(
+        !status.success() && !panicked,
+        format!(
+            "{} must report the error as one `error: …` line and exit non-zero, but it {}{}",
+            program.label(),
+            describe_exit(status),
+            if panicked && status.code() != Some(101) {
+                " after a panic"
+            } else {
+                ""
+            }
+        ),
+    )?;
+    let line = program.expect_stderr_containing("error:")?;
+    Ok((status, line))
+}
+
+/// Waits for the program to end with a non-zero status and a line starting `error:`.
+fn expect_error_line(program: &mut Program) -> Outcome {
+    let (_, line) = expect_error_exit(program)?;
+    ensure(
+        line.starts_with("error:"),
+        format!("the error line must start with `error:`, but it was {line:?}"),
+    )
+}
+
+/// Checks that a server refused to start with exactly `expected` and status 1.
+fn expect_refusal(server: &mut Program, expected: &str) -> Outcome {
+    let (status, line) = expect_error_exit(server)?;
+    if line != expected {
+        return Err(Failure::mismatch(
+            "the server must explain the refusal with the documented line",
+            expected,
+            line,
+        ));
+    }
+    ensure(
+        status.code() == Some(1),
+        format!(
+            "a refused start must exit with status 1, but the server {}",
+            describe_exit(status)
+        ),
+    )
+}
+
+/// The test playing the server for a client under test. (The harness listens on TCP
+/// only; this is the smallest Unix-socket stand-in: it accepts one client, and reads
+/// and writes lines under a deadline, noting each step in the transcript.)
+struct FakeServer {
+    listener: UnixListener,
+}
+
+impl FakeServer {
+    fn bind(t: &mut Session, path: &Path) -> Outcome<FakeServer> {
+        let listener = UnixListener::bind(path)?;
+        t.note(&format!("the test listens at {}", path.display()));
+        Ok(FakeServer { listener })
+    }
+
+    /// Waits for the client to connect (accept on a helper thread, for a deadline).
+    fn accept(&self, t: &mut Session) -> Outcome<FakeConnection> {
+        let listener = self.listener.try_clone()?;
+        let (sender, accepted) = mpsc::channel();
+        std::thread::spawn(move || sender.send(listener.accept()));
+        let stream = match accepted.recv_timeout(Duration::from_secs(2)) {
+            Ok(Ok((stream, _))) => stream,
+            Ok(Err(e)) => return Err(Failure::new(format!("the test could not accept: {e}"))),
+            Err(_) => {
+                return Err(Failure::new(
+                    "expected the client to connect within 2s, but it did not",
+                ));
+            }
+        };
+        stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+        t.note("the test accepted the client's connection");
+        Ok(FakeConnection {
+            reader: BufReader::new(stream.try_clone()?),
+            writer: stream,
+        })
+    }
+}
+
+/// The test's end of a client's connection.
+struct FakeConnection {
+    reader: BufReader<UnixStream>,
+    writer: UnixStream,
+}
+
+impl FakeConnection {
+    /// Waits for the line `expected` from the client.
+    fn expect_line(&mut self, t: &mut Session, expected: &str) -> Outcome {
+        let mut line = Vec::new();
+        match self.reader.read_until(b'\n', &mut line) {
+            Ok(0) => Err(Failure::mismatch(
+                "the client closed the connection instead of sending a line",
+                expected,
+                "(connection closed)",
+            )),
+            Ok(_) if !line.ends_with(b"\n") => Err(Failure::mismatch(
+                "the client closed the connection after sending part of a line",
+                expected,
+                escape(&line),
+            )),
+            Ok(_) => {
+                let text = escape(&line[..line.len() - 1]);
+                t.note(&format!("the test received from the client: {text}"));
+                if text == expected {
+                    Ok(())
+                } else {
+                    Err(Failure::mismatch(
+                        "the client sent a different line",
+                        expected,
+                        text,
+                    ))
+                }
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                Err(Failure::mismatch(
+                    "expected a line from the client within 2s, but none came",
+                    expected,
+                    escape(&line),
+                ))
+            }
+            Err(e) => Err(Failure::new(format!("reading from the client failed: {e}"))),
+        }
+    }
+
+    /// Sends `bytes` in writes cut at `cuts`, pausing between them (the pause is the
+    /// point: the client's reads see partial lines).
+    fn send_in_pieces(&mut self, t: &mut Session, bytes: &[u8], cuts: &[usize]) -> Outcome {
+        t.note(&format!(
+            "the test sends \"{}\" in {} writes",
+            escape(bytes),
+            cuts.len() + 1
+        ));
+        let mut start = 0;
+        for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
+            let cut = cut.clamp(start, bytes.len());
+            self.writer.write_all(&bytes[start..cut])?;
+            start = cut;
+            std::thread::sleep(PIECE_PAUSE);
+        }
+        Ok(())
+    }
+
+    /// Waits for the client to close the connection.
+    fn expect_closed(&mut self, t: &mut Session) -> Outcome {
+        let mut rest = Vec::new();
+        match self.reader.read_to_end(&mut rest) {
+            Ok(_) if rest.is_empty() => {
+                t.note("the client closed the connection");
+                Ok(())
+            }
+            Ok(_) => Err(Failure::mismatch(
+                "expected the client to close the connection",
+                "(connection closed)",
+                escape(&rest),
+            )),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                Err(Failure::new(
+                    "expected the client to close the connection within 2s, but it kept it open",
+                ))
+            }
+            Err(e) => Err(Failure::new(format!("reading from the client failed: {e}"))),
+        }
+    }
+}
+
+/// Starts the client against a test-owned socket at `reply.sock` and accepts it.
+fn client(t: &mut Session) -> Outcome<(Program, FakeConnection, FakeServer)> {
+    let path = socket_path(t, "reply.sock");
+    let server = FakeServer::bind(t, &path)?;
+    let shown = path.display().to_string();
+    let client = t.start("client", &["client", "--socket", &shown])?;
+    let connection = server.accept(t)?;
+    Ok((client, connection, server))
+}
+
+// ---------------------------------------------------------------- the server --
+
+fn server_echoes_lines(t: &mut Session) -> Outcome {
+    let (mut server, path) = server(t)?;
+    let mut unix = t.connect_unix(&path)?;
+    echo(t, &mut unix)?;
+    let word = t.word();
+    unix.send_line(&format!("  {word}  "))?;
+    unix.expect_line(&format!("  {word}  "))?;
+    unix.send_line("")?;
+    unix.expect_line("")?;
+    echo(t, &mut unix)?;
+    server.expect_running()
+}
+
+fn server_reassembles_lines(t: &mut Session) -> Outcome {
+    let (_server, path) = server(t)?;
+    let mut unix = t.connect_unix(&path)?;
+    let (first, second) = (t.sentence(3), t.sentence(2));
+    let bytes = format!("{first}\n{second}\n");
+    let cuts = t.cuts(bytes.len(), 4);
+    unix.send_in_pieces(bytes.as_bytes(), &cuts)?;
+    unix.expect_line(&first)?;
+    unix.expect_line(&second)?;
+    t.note("three lines in one write");
+    let batch = [t.word(), t.sentence(2), t.word()];
+    unix.send_bytes(format!("{}\n", batch.join("\n")).as_bytes())?;
+    for line in &batch {
+        unix.expect_line(line)?;
+    }
+    t.note("one byte per write");
+    let slow = t.word();
+    unix.send_slowly(format!("{slow}\n").as_bytes())?;
+    unix.expect_line(&slow)
+}
+
+fn server_echoes_bytes(t: &mut Session) -> Outcome {
+    let (mut server, path) = server(t)?;
+    let mut unix = t.connect_unix(&path)?;
+    let word = t.word();
+    let mut garbage = b"\xff\xfe\x00\x1b[2J".to_vec();
+    garbage.extend_from_slice(word.as_bytes());
+    garbage.extend_from_slice(b"\xc3\r");
+    let expected = escape(&garbage);
+    garbage.push(b'\n');
+    unix.send_bytes(&garbage)?;
+    unix.expect_line(&expected)?;
+    echo(t, &mut unix)?;
+    server.expect_running()
+}
+
+fn server_serves_two_clients(t: &mut Session) -> Outcome {
+    let (_server, path) = server(t)?;
+    let mut first = t.connect_unix(&path)?;
+    let mut second = t.connect_unix(&path)?;
+    let word = t.word();
+    t.note("the first client has sent half a line and waits: the second must still be served");
+    first.send_bytes(word.as_bytes())?;
+    echo(t, &mut second)?;
+    first.send_bytes(b"\n")?;
+    first.expect_line(&word)?;
+    echo(t, &mut second)?;
+    echo(t, &mut first)
+}
+
+fn server_outlives_vanished_clients(t: &mut Session) -> Outcome {
+    let (mut server, path) = server(t)?;
+    let mut first = t.connect_unix(&path)?;
+    echo(t, &mut first)?;
+    first.send_bytes(b"half a li")?;
+    first.reset();
+    let mut second = t.connect_unix(&path)?;
+    echo(t, &mut second)?;
+    t.note("a client sends lines and leaves without reading the echo: the server's writes fail");
+    let mut third = t.connect_unix(&path)?;
+    let lines = [t.sentence(2), t.sentence(2), t.sentence(2)];
+    third.send_bytes(format!("{}\n", lines.join("\n")).as_bytes())?;
+    third.close();
+    let mut fourth = t.connect_unix(&path)?;
+    echo(t, &mut fourth)?;
+    t.note("the client connected before all that is still served");
+    echo(t, &mut second)?;
+    server.expect_running()
+}
+
+fn server_survives_over_long_line(t: &mut Session) -> Outcome {
+    let (mut server, path) = server(t)?;
+    let mut flood = t.connect_unix(&path)?;
+    flood.send_bytes("x".repeat(TOO_LONG).as_bytes())?;
+    let mut next = t.connect_unix(&path)?;
+    echo(t, &mut next)?;
+    drop(flood);
+    echo(t, &mut next)?;
+    server.expect_running()
+}
+
+fn server_removes_stale_socket(t: &mut Session) -> Outcome {
+    let path = socket_path(t, "echo.sock");
+    drop(UnixListener::bind(&path)?);
+    ensure(
+        path.exists(),
+        "the test could not leave a stale socket file",
+    )?;
+    t.note("a server bound echo.sock and died without removing the file");
+    let mut server = server_at(t, "server", &path)?;
+    let mut unix = t.connect_unix(&path)?;
+    echo(t, &mut unix)?;
+    server.expect_running()?;
+    t.snapshot("stale")
+}
+
+fn server_refuses_live_socket(t: &mut Session) -> Outcome {
+    let (mut first, path) = server(t)?;
+    let mut unix = t.connect_unix(&path)?;
+    echo(t, &mut unix)?;
+    let shown = path.display().to_string();
+    let mut second = t.start("second", &["server", "--socket", &shown])?;
+    expect_refusal(
+        &mut second,
+        &format!("error: {shown} is in use by a running server"),
+    )?;
+    t.note("the first server still owns the path: new clients reach it");
+    let mut later = t.connect_unix(&path)?;
+    echo(t, &mut later)?;
+    echo(t, &mut unix)?;
+    first.expect_running()
+}
+
+fn server_refuses_regular_file(t: &mut Session) -> Outcome {
+    let path = socket_path(t, "notes.txt");
+    let content = format!("{}\n", t.sentence(4));
+    std::fs::write(&path, &content)?;
+    t.note("notes.txt is a regular file with text in it");
+    let shown = path.display().to_string();
+    let mut server = t.start("server", &["server", "--socket", &shown])?;
+    expect_refusal(
+        &mut server,
+        &format!("error: {shown} exists and is not a socket"),
+    )?;
+    let after = std::fs::read_to_string(&path).map_err(|e| {
+        Failure::new(format!(
+            "the server must leave a file that is not a socket alone, but notes.txt is gone or \
+             unreadable: {e}"
+        ))
+    })?;
+    ensure(
+        after == content,
+        "the server must leave a file that is not a socket alone, but notes.txt was changed",
+    )
+}
+
+// ---------------------------------------------------------------- the client --
+
+fn client_prints_replies(t: &mut Session) -> Outcome {
+    let (mut client, mut server, _listener) = client(t)?;
+    for _ in 0..2 {
+        let line = t.sentence(2);
+        client.send_line(&line)?;
+        server.expect_line(t, &line)?;
+        t.note("the test answers with a different line: the client must print the reply, not its input");
+        let reply = format!("{} {}", t.word(), line.to_uppercase());
+        server.send_in_pieces(t, format!("{reply}\n").as_bytes(), &[])?;
+        client.expect_line(&reply)?;
+    }
+    Ok(())
+}
+
+fn client_reassembles_reply(t: &mut Session) -> Outcome {
+    let (mut client, mut server, _listener) = client(t)?;
+    let line = t.sentence(3);
+    client.send_line(&line)?;
+    server.expect_line(t, &line)?;
+    let reply = format!("{line}\n");
+    let cuts = t.cuts(reply.len(), 4);
+    server.send_in_pieces(t, reply.as_bytes(), &cuts)?;
+    client.expect_line(&line)?;
+    let next = t.word();
+    client.send_line(&next)?;
+    server.expect_line(t, &next)?;
+    server.send_in_pieces(t, format!("{next}\n").as_bytes(), &[])?;
+    client.expect_line(&next)
+}
+
+fn client_exits_at_end_of_input(t: &mut Session) -> Outcome {
+    let (mut client, mut server, _listener) = client(t)?;
+    let line = t.word();
+    client.send_line(&line)?;
+    server.expect_line(t, &line)?;
+    server.send_in_pieces(t, format!("{line}\n").as_bytes(), &[])?;
+    client.expect_line(&line)?;
+    client.close_stdin();
+    server.expect_closed(t)?;
+    client.expect_success()
+}
+
+fn client_reports_missing_server(t: &mut Session) -> Outcome {
+    let missing = socket_path(t, "nobody.sock").display().to_string();
+    t.note("no file at all");
+    let mut client = t.start("client", &["client", "--socket", &missing])?;
+    expect_error_line(&mut client)?;
+    let stale = socket_path(t, "stale.sock");
+    drop(UnixListener::bind(&stale)?);
+    t.note("a stale socket file: nobody listens");
+    let stale = stale.display().to_string();
+    let mut client = t.start("client#2", &["client", "--socket", &stale])?;
+    expect_error_line(&mut client)
+}
+
+fn client_and_server(t: &mut Session) -> Outcome {
+    let (mut server, path) = server(t)?;
+    let shown = path.display().to_string();
+    let mut client = t.start("client", &["client", "--socket", &shown])?;
+    for line in ["hello over a Unix socket", "", "  same bytes back  "] {
+        client.send_line(line)?;
+        client.expect_line(line)?;
+    }
+    client.close_stdin();
+    client.expect_success()?;
+    server.expect_running()?;
+    t.snapshot("echo")
+}
