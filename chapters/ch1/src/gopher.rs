@@ -20,7 +20,15 @@
 //!
 //! [`Delivery`] chooses how the reply is written: in one write, or in many pieces with
 //! pauses, so that a client which prints only what its first read returned is caught.
+//!
+//! Both gopher exercises drive their client against it the same way, so the steps they
+//! share live here too: [`start_client`] runs the client for a selector,
+//! [`expect_request`] checks what the server received, [`expect_reply`] checks the
+//! client printed the reply byte for byte, and [`expect_error_exit`] checks a failure
+//! is reported as the one line a gopher client's stderr may hold.
 
+use harness::transcript::escape;
+use harness::{Failure, Outcome, Program, Session, ensure};
 use std::collections::{HashMap, VecDeque};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -44,6 +52,9 @@ const POLL: Duration = Duration::from_millis(20);
 
 /// How long a connection may take to show up after the client has exited.
 const LAST_CHANCE: Duration = Duration::from_millis(100);
+
+/// How long [`expect_request`] waits for the client's request.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(2);
 
 /// The host a menu's informational (`i`) lines name, by the usual convention.
 const NO_HOST: &str = "error.host\t1";
@@ -115,6 +126,18 @@ impl Site {
         self.documents.extend(menu.documents);
         self.add('1', display, selector, Document::Menu(menu.root));
         self
+    }
+
+    /// Adds the link to another server that real menus carry (Floodgap's root menu):
+    /// a client prints it like any other line of the menu, and does not follow it.
+    pub fn floodgap(self) -> Site {
+        self.elsewhere(
+            '1',
+            "Floodgap, a gopher server elsewhere",
+            "/",
+            "gopher.floodgap.com",
+            70,
+        )
     }
 
     /// Adds an item served by another server (a link this server does not serve).
@@ -459,4 +482,150 @@ fn send_reply(stream: &mut TcpStream, reply: &[u8], delivery: Delivery) -> std::
             Ok(())
         }
     }
+}
+
+// ------------------------------------------------------- driving a client under test --
+
+/// Starts the gopher client under test against `server`, as
+/// `CLIENT HOST [SELECTOR] --port PORT [EXTRA…]` (`selector: None` gives no SELECTOR
+/// argument, which asks for the root menu).
+pub fn start_client(
+    t: &mut Session,
+    host: &str,
+    server: &GopherServer,
+    selector: Option<&str>,
+    extra: &[&str],
+) -> Outcome<Program> {
+    let port = server.addr().port().to_string();
+    let mut args = vec![host];
+    args.extend(selector);
+    args.extend(["--port", port.as_str()]);
+    args.extend_from_slice(extra);
+    t.start("client", &args)
+}
+
+/// Checks the gopher server received exactly `selector` and CR LF from the client,
+/// and notes the request in the transcript.
+pub fn expect_request(
+    t: &mut Session,
+    client: &mut Program,
+    server: &GopherServer,
+    selector: &str,
+) -> Outcome {
+    let expected = format!("{selector}\r\n");
+    let shown = |bytes: &[u8]| format!("\"{}\"", escape(bytes));
+    // Stop waiting early once the client has reported a failure (an `error:` line or a
+    // panic on stderr): it will not connect now.
+    let request = server.next_request_while(REQUEST_DEADLINE, || !has_failed(client));
+    match request {
+        Request::Line(bytes) if bytes == expected.as_bytes() => {
+            t.note(&format!("the gopher server received {}", shown(&bytes)));
+            Ok(())
+        }
+        Request::Line(bytes) => Err(Failure::mismatch(
+            "the client's request is not the selector followed by \\r\\n (CR LF)",
+            shown(expected.as_bytes()),
+            shown(&bytes),
+        )),
+        Request::Closed(bytes) => Err(Failure::mismatch(
+            "the client closed its side of the connection before its request ended with \\r\\n",
+            shown(expected.as_bytes()),
+            format!("{} and then the end of the stream", shown(&bytes)),
+        )),
+        Request::Incomplete(bytes) => Err(Failure::mismatch(
+            format!(
+                "the gopher server waited {REQUEST_DEADLINE:?} for the end of the request (\\r\\n), but the \
+                 client sent only this"
+            ),
+            shown(expected.as_bytes()),
+            shown(&bytes),
+        )),
+        Request::NoConnection if has_failed(client) => Err(Failure::new(format!(
+            "the client did not connect to the gopher server at {}: it failed first (see its stderr below)",
+            server.addr()
+        ))),
+        Request::NoConnection => Err(Failure::new(format!(
+            "the client did not connect to the gopher server at {} within {REQUEST_DEADLINE:?}",
+            server.addr()
+        ))),
+    }
+}
+
+/// Whether the client has reported a failure on stderr: an error or a panic.
+fn has_failed(client: &Program) -> bool {
+    client
+        .stderr()
+        .iter()
+        .any(|line| line.starts_with("error:") || line.contains("panicked"))
+}
+
+/// The lines the harness reads when a program prints `bytes`: split at each `\n`,
+/// escaped the way the transcript shows them (a `\r` shows as `\r`).
+fn lines_of(bytes: &[u8]) -> Vec<String> {
+    let mut pieces: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    if pieces.last().is_some_and(|last| last.is_empty()) {
+        pieces.pop();
+    }
+    pieces.into_iter().map(escape).collect()
+}
+
+/// Checks the client prints exactly `reply` (what [`GopherServer::reply`] sent),
+/// nothing more, and exits with status 0. A reply cut short is called out as the
+/// classic bug: printing only what the first read returned.
+pub fn expect_reply(client: &mut Program, reply: &[u8]) -> Outcome {
+    let expected = lines_of(reply);
+    for (n, want) in expected.iter().enumerate() {
+        let line = client.read_line().map_err(|failure| {
+            Failure::new(format!(
+                "the client printed only {n} of the reply's {} lines ({} bytes): {}",
+                expected.len(),
+                reply.len(),
+                failure.summary
+            ))
+        })?;
+        if line.len() < want.len() && want.starts_with(&line) {
+            return Err(Failure::mismatch(
+                format!(
+                    "the client's output ends in the middle of line {} of the reply's {}: did it stop after \
+                     its first read?",
+                    n + 1,
+                    expected.len()
+                ),
+                want.as_str(),
+                line,
+            ));
+        }
+        if &line != want {
+            return Err(Failure::mismatch(
+                format!(
+                    "line {} of the client's output is not the reply's (stdout must be the reply's bytes, \
+                     unchanged)",
+                    n + 1
+                ),
+                want.as_str(),
+                line,
+            ));
+        }
+    }
+    client.expect_success()?;
+    match client.read_line() {
+        Ok(extra) => Err(Failure::mismatch(
+            "the client printed more than the server sent",
+            "(nothing after the reply)",
+            extra,
+        )),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Checks the client failed the way a gopher client must: the harness's error exit
+/// (no panic, exit status `code`, or non-zero when `None`, one `error: …` line), and
+/// beyond that, stderr is that ONE line and nothing else.
+pub fn expect_error_exit(client: &mut Program, code: Option<i32>) -> Outcome {
+    client.expect_error_exit(code)?;
+    let stderr = client.stderr();
+    ensure(
+        stderr.len() == 1,
+        format!("stderr must be ONE line starting with `error:`, but it was {stderr:?}"),
+    )
 }

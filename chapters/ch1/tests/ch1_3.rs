@@ -3,9 +3,8 @@
 //! line into exactly one datagram and refuses a line too long for one.
 
 use harness::prelude::*;
-use harness::program::describe_exit;
 use harness::transcript::escape;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 /// The largest payload of a UDP datagram over IPv4.
@@ -100,32 +99,6 @@ fn expect_report(receiver: &mut Program, len: usize, from: SocketAddr) -> Outcom
     Err(Failure::mismatch(summary, expected, line))
 }
 
-/// Waits for the program to end with one `error: …` line and a non-zero status.
-fn expect_error_exit(program: &mut Program) -> Outcome {
-    let status = program.expect_exit()?;
-    // Status 101 is a Rust panic (its message may still be on its way through stderr).
-    let panicked =
-        status.code() == Some(101) || program.stderr().iter().any(|l| l.contains("panicked at"));
-    ensure(
-        !status.success() && !panicked,
-        format!(
-            "{} must report the error as one `error: …` line and exit non-zero, but it {}{}",
-            program.label(),
-            describe_exit(status),
-            if panicked && status.code() != Some(101) {
-                " after a panic"
-            } else {
-                ""
-            }
-        ),
-    )?;
-    let line = program.expect_stderr_containing("error:")?;
-    ensure(
-        line.starts_with("error:"),
-        format!("the error line must start with `error:`, but it was {line:?}"),
-    )
-}
-
 /// `len` bytes of a payload that is not text: digits, letters, newlines and bytes
 /// that are not UTF-8, so only a program that counts bytes gets the length right.
 fn payload(len: usize) -> Vec<u8> {
@@ -145,71 +118,6 @@ fn long_line(t: &mut Session, len: usize) -> String {
     line
 }
 
-/// A UDP socket of the test's for datagrams too big to show in full. (The harness's
-/// UdpPeer writes every byte it sends or receives into the transcript; 64 KiB of
-/// payload would bury the conversation.) Each datagram is noted by its size and its
-/// first bytes.
-struct Bulk {
-    socket: UdpSocket,
-    label: &'static str,
-}
-
-impl Bulk {
-    /// A socket on a free loopback port.
-    fn bind(t: &mut Session, label: &'static str) -> Outcome<Bulk> {
-        let socket = UdpSocket::bind("127.0.0.1:0")?;
-        socket.set_read_timeout(Some(Duration::from_secs(2)))?;
-        t.note(&format!("{label}: UDP socket on {}", socket.local_addr()?));
-        Ok(Bulk { socket, label })
-    }
-
-    /// Where this socket is.
-    fn addr(&self) -> Outcome<SocketAddr> {
-        Ok(self.socket.local_addr()?)
-    }
-
-    /// Sends one datagram.
-    fn send(&self, t: &mut Session, datagram: &[u8], to: SocketAddr) -> Outcome {
-        t.note(&format!(
-            "{} sends {} bytes to {to}: {}",
-            self.label,
-            datagram.len(),
-            preview(datagram)
-        ));
-        self.socket
-            .send_to(datagram, to)
-            .map_err(|e| Failure::new(format!("could not send a datagram to {to}: {e}")))?;
-        Ok(())
-    }
-
-    /// Waits for one datagram.
-    fn receive(&self, t: &mut Session) -> Outcome<Vec<u8>> {
-        let mut buffer = vec![0u8; 65_536];
-        match self.socket.recv_from(&mut buffer) {
-            Ok((len, from)) => {
-                buffer.truncate(len);
-                t.note(&format!(
-                    "{} received {len} bytes from {from}: {}",
-                    self.label,
-                    preview(&buffer)
-                ));
-                Ok(buffer)
-            }
-            Err(_) => Err(Failure::new(format!(
-                "expected a datagram on {} within 2s, but none came",
-                self.label
-            ))),
-        }
-    }
-}
-
-/// The first bytes of a datagram, escaped, for the transcript.
-fn preview(bytes: &[u8]) -> String {
-    let shown = &bytes[..bytes.len().min(24)];
-    let more = if bytes.len() > shown.len() { "…" } else { "" };
-    format!("\"{}{more}\"", escape(shown))
-}
-
 // ---------------------------------------------------------------- the receiver --
 
 fn receiver_reports_datagrams(t: &mut Session) -> Outcome {
@@ -226,8 +134,8 @@ fn receiver_reports_datagrams(t: &mut Session) -> Outcome {
 
 fn receiver_reports_exact_sizes(t: &mut Session) -> Outcome {
     let (mut receiver, addr) = receiver(t)?;
-    let bulk = Bulk::bind(t, "udp")?;
-    let from = bulk.addr()?;
+    let mut udp = t.udp()?;
+    let from = udp.addr()?;
     let varied = 3000 + t.cuts(60_000, 2).first().copied().unwrap_or(1);
     t.note("one datagram at a time: even on loopback, a burst of big datagrams can overflow a socket's buffer");
     for len in [
@@ -243,7 +151,7 @@ fn receiver_reports_exact_sizes(t: &mut Session) -> Outcome {
         32_768,
         MAX_PAYLOAD,
     ] {
-        bulk.send(t, &payload(len), addr)?;
+        udp.send_to(&payload(len), addr)?;
         expect_report(&mut receiver, len, from)?;
     }
     Ok(())
@@ -314,7 +222,8 @@ fn receiver_reports_port_in_use(t: &mut Session) -> Outcome {
     let port = taken.addr()?.port().to_string();
     t.note("the test's own UDP socket holds that port");
     let mut receiver = t.start("receiver", &["receive", "--port", &port])?;
-    expect_error_exit(&mut receiver)
+    receiver.expect_error_exit(None)?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------- the sender --
@@ -363,9 +272,9 @@ fn sender_sends_empty_line(t: &mut Session) -> Outcome {
 }
 
 /// Types `line` into the sender and checks it arrives whole, as one datagram.
-fn expect_sent_whole(t: &mut Session, sender: &mut Program, bulk: &Bulk, line: &str) -> Outcome {
+fn expect_sent_whole(sender: &mut Program, udp: &mut UdpPeer, line: &str) -> Outcome {
     sender.send_line(line)?;
-    let datagram = bulk.receive(t)?;
+    let (datagram, _) = udp.receive()?;
     ensure(
         datagram == line.as_bytes(),
         format!(
@@ -379,26 +288,26 @@ fn expect_sent_whole(t: &mut Session, sender: &mut Program, bulk: &Bulk, line: &
 }
 
 fn sender_sends_long_line_whole(t: &mut Session) -> Outcome {
-    let bulk = Bulk::bind(t, "udp")?;
-    let mut sender = sender(t, bulk.addr()?)?;
+    let mut udp = t.udp()?;
+    let mut sender = sender(t, udp.addr()?)?;
     let line = long_line(t, 60_000);
-    expect_sent_whole(t, &mut sender, &bulk, &line)?;
+    expect_sent_whole(&mut sender, &mut udp, &line)?;
     let next = t.word();
-    expect_sent_whole(t, &mut sender, &bulk, &next)
+    expect_sent_whole(&mut sender, &mut udp, &next)
 }
 
 fn sender_sends_largest_payload(t: &mut Session) -> Outcome {
-    let bulk = Bulk::bind(t, "udp")?;
-    let mut sender = sender(t, bulk.addr()?)?;
+    let mut udp = t.udp()?;
+    let mut sender = sender(t, udp.addr()?)?;
     let line = long_line(t, MAX_PAYLOAD);
-    expect_sent_whole(t, &mut sender, &bulk, &line)
+    expect_sent_whole(&mut sender, &mut udp, &line)
 }
 
 fn sender_refuses_over_long_line(t: &mut Session) -> Outcome {
-    let bulk = Bulk::bind(t, "udp")?;
-    let mut sender = sender(t, bulk.addr()?)?;
+    let mut udp = t.udp()?;
+    let mut sender = sender(t, udp.addr()?)?;
     let first = t.word();
-    expect_sent_whole(t, &mut sender, &bulk, &first)?;
+    expect_sent_whole(&mut sender, &mut udp, &first)?;
     let too_long = long_line(t, MAX_PAYLOAD + 1);
     t.note("a line of 65,508 bytes: one byte too many for a datagram");
     sender.send_line(&too_long)?;
@@ -409,7 +318,7 @@ fn sender_refuses_over_long_line(t: &mut Session) -> Outcome {
     )?;
     t.note("the next line must be the next datagram: nothing of the long line was sent");
     let next = t.sentence(2);
-    expect_sent_whole(t, &mut sender, &bulk, &next)?;
+    expect_sent_whole(&mut sender, &mut udp, &next)?;
     sender.expect_running()
 }
 

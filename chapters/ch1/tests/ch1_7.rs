@@ -2,15 +2,11 @@
 //! every client at once, cleans up a stale socket file but never steals a live one or
 //! removes a file that is not a socket; the client prints each reply.
 
-use harness::peer::PIECE_PAUSE;
 use harness::prelude::*;
-use harness::program::describe_exit;
 use harness::transcript::escape;
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::mpsc;
 
 /// Longer than the 64 KiB a line may have.
 const TOO_LONG: usize = 64 * 1024 + 5000;
@@ -102,42 +98,9 @@ fn echo(t: &mut Session, peer: &mut StreamPeer) -> Outcome {
     peer.expect_line(&line)
 }
 
-/// Waits for the program to end with a non-zero status and one `error: …` line, and
-/// returns that line.
-fn expect_error_exit(program: &mut Program) -> Outcome<(std::process::ExitStatus, String)> {
-    let status = program.expect_exit()?;
-    // Status 101 is a Rust panic (its message may still be on its way through stderr).
-    let panicked =
-        status.code() == Some(101) || program.stderr().iter().any(|l| l.contains("panicked at"));
-    ensure(
-        !status.success() && !panicked,
-        format!(
-            "{} must report the error as one `error: …` line and exit non-zero, but it {}{}",
-            program.label(),
-            describe_exit(status),
-            if panicked && status.code() != Some(101) {
-                " after a panic"
-            } else {
-                ""
-            }
-        ),
-    )?;
-    let line = program.expect_stderr_containing("error:")?;
-    Ok((status, line))
-}
-
-/// Waits for the program to end with a non-zero status and a line starting `error:`.
-fn expect_error_line(program: &mut Program) -> Outcome {
-    let (_, line) = expect_error_exit(program)?;
-    ensure(
-        line.starts_with("error:"),
-        format!("the error line must start with `error:`, but it was {line:?}"),
-    )
-}
-
 /// Checks that a server refused to start with exactly `expected` and status 1.
 fn expect_refusal(server: &mut Program, expected: &str) -> Outcome {
-    let (status, line) = expect_error_exit(server)?;
+    let line = server.expect_error_exit(Some(1))?;
     if line != expected {
         return Err(Failure::mismatch(
             "the server must explain the refusal with the documented line",
@@ -145,146 +108,18 @@ fn expect_refusal(server: &mut Program, expected: &str) -> Outcome {
             line,
         ));
     }
-    ensure(
-        status.code() == Some(1),
-        format!(
-            "a refused start must exit with status 1, but the server {}",
-            describe_exit(status)
-        ),
-    )
+    Ok(())
 }
 
-/// The test playing the server for a client under test. (The harness listens on TCP
-/// only; this is the smallest Unix-socket stand-in: it accepts one client, and reads
-/// and writes lines under a deadline, noting each step in the transcript.)
-struct FakeServer {
-    listener: UnixListener,
-}
-
-impl FakeServer {
-    fn bind(t: &mut Session, path: &Path) -> Outcome<FakeServer> {
-        let listener = UnixListener::bind(path)?;
-        t.note(&format!("the test listens at {}", path.display()));
-        Ok(FakeServer { listener })
-    }
-
-    /// Waits for the client to connect (accept on a helper thread, for a deadline).
-    fn accept(&self, t: &mut Session) -> Outcome<FakeConnection> {
-        let listener = self.listener.try_clone()?;
-        let (sender, accepted) = mpsc::channel();
-        std::thread::spawn(move || sender.send(listener.accept()));
-        let stream = match accepted.recv_timeout(Duration::from_secs(2)) {
-            Ok(Ok((stream, _))) => stream,
-            Ok(Err(e)) => return Err(Failure::new(format!("the test could not accept: {e}"))),
-            Err(_) => {
-                return Err(Failure::new(
-                    "expected the client to connect within 2s, but it did not",
-                ));
-            }
-        };
-        stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-        t.note("the test accepted the client's connection");
-        Ok(FakeConnection {
-            reader: BufReader::new(stream.try_clone()?),
-            writer: stream,
-        })
-    }
-}
-
-/// The test's end of a client's connection.
-struct FakeConnection {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
-}
-
-impl FakeConnection {
-    /// Waits for the line `expected` from the client.
-    fn expect_line(&mut self, t: &mut Session, expected: &str) -> Outcome {
-        let mut line = Vec::new();
-        match self.reader.read_until(b'\n', &mut line) {
-            Ok(0) => Err(Failure::mismatch(
-                "the client closed the connection instead of sending a line",
-                expected,
-                "(connection closed)",
-            )),
-            Ok(_) if !line.ends_with(b"\n") => Err(Failure::mismatch(
-                "the client closed the connection after sending part of a line",
-                expected,
-                escape(&line),
-            )),
-            Ok(_) => {
-                let text = escape(&line[..line.len() - 1]);
-                t.note(&format!("the test received from the client: {text}"));
-                if text == expected {
-                    Ok(())
-                } else {
-                    Err(Failure::mismatch(
-                        "the client sent a different line",
-                        expected,
-                        text,
-                    ))
-                }
-            }
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                Err(Failure::mismatch(
-                    "expected a line from the client within 2s, but none came",
-                    expected,
-                    escape(&line),
-                ))
-            }
-            Err(e) => Err(Failure::new(format!("reading from the client failed: {e}"))),
-        }
-    }
-
-    /// Sends `bytes` in writes cut at `cuts`, pausing between them (the pause is the
-    /// point: the client's reads see partial lines).
-    fn send_in_pieces(&mut self, t: &mut Session, bytes: &[u8], cuts: &[usize]) -> Outcome {
-        t.note(&format!(
-            "the test sends \"{}\" in {} writes",
-            escape(bytes),
-            cuts.len() + 1
-        ));
-        let mut start = 0;
-        for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
-            let cut = cut.clamp(start, bytes.len());
-            self.writer.write_all(&bytes[start..cut])?;
-            start = cut;
-            std::thread::sleep(PIECE_PAUSE);
-        }
-        Ok(())
-    }
-
-    /// Waits for the client to close the connection.
-    fn expect_closed(&mut self, t: &mut Session) -> Outcome {
-        let mut rest = Vec::new();
-        match self.reader.read_to_end(&mut rest) {
-            Ok(_) if rest.is_empty() => {
-                t.note("the client closed the connection");
-                Ok(())
-            }
-            Ok(_) => Err(Failure::mismatch(
-                "expected the client to close the connection",
-                "(connection closed)",
-                escape(&rest),
-            )),
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                Err(Failure::new(
-                    "expected the client to close the connection within 2s, but it kept it open",
-                ))
-            }
-            Err(e) => Err(Failure::new(format!("reading from the client failed: {e}"))),
-        }
-    }
-}
-
-/// Starts the client against a test-owned socket at `reply.sock` and accepts it.
-fn client(t: &mut Session) -> Outcome<(Program, FakeConnection, FakeServer)> {
+/// Starts the client against a socket the test listens on (`reply.sock`), playing the
+/// server, and accepts its connection.
+fn client(t: &mut Session) -> Outcome<(Program, StreamPeer)> {
     let path = socket_path(t, "reply.sock");
-    let server = FakeServer::bind(t, &path)?;
+    let mut listener = t.listen_unix(&path)?;
     let shown = path.display().to_string();
     let client = t.start("client", &["client", "--socket", &shown])?;
-    let connection = server.accept(t)?;
-    Ok((client, connection, server))
+    let connection = listener.accept()?;
+    Ok((client, connection))
 }
 
 // ---------------------------------------------------------------- the server --
@@ -441,44 +276,44 @@ fn server_refuses_regular_file(t: &mut Session) -> Outcome {
 // ---------------------------------------------------------------- the client --
 
 fn client_prints_replies(t: &mut Session) -> Outcome {
-    let (mut client, mut server, _listener) = client(t)?;
+    let (mut client, mut server) = client(t)?;
     for _ in 0..2 {
         let line = t.sentence(2);
         client.send_line(&line)?;
-        server.expect_line(t, &line)?;
+        server.expect_line(&line)?;
         t.note("the test answers with a different line: the client must print the reply, not its input");
         let reply = format!("{} {}", t.word(), line.to_uppercase());
-        server.send_in_pieces(t, format!("{reply}\n").as_bytes(), &[])?;
+        server.send_line(&reply)?;
         client.expect_line(&reply)?;
     }
     Ok(())
 }
 
 fn client_reassembles_reply(t: &mut Session) -> Outcome {
-    let (mut client, mut server, _listener) = client(t)?;
+    let (mut client, mut server) = client(t)?;
     let line = t.sentence(3);
     client.send_line(&line)?;
-    server.expect_line(t, &line)?;
+    server.expect_line(&line)?;
     let reply = format!("{line}\n");
     let cuts = t.cuts(reply.len(), 4);
-    server.send_in_pieces(t, reply.as_bytes(), &cuts)?;
+    server.send_in_pieces(reply.as_bytes(), &cuts)?;
     client.expect_line(&line)?;
     let next = t.word();
     client.send_line(&next)?;
-    server.expect_line(t, &next)?;
-    server.send_in_pieces(t, format!("{next}\n").as_bytes(), &[])?;
+    server.expect_line(&next)?;
+    server.send_line(&next)?;
     client.expect_line(&next)
 }
 
 fn client_exits_at_end_of_input(t: &mut Session) -> Outcome {
-    let (mut client, mut server, _listener) = client(t)?;
+    let (mut client, mut server) = client(t)?;
     let line = t.word();
     client.send_line(&line)?;
-    server.expect_line(t, &line)?;
-    server.send_in_pieces(t, format!("{line}\n").as_bytes(), &[])?;
+    server.expect_line(&line)?;
+    server.send_line(&line)?;
     client.expect_line(&line)?;
     client.close_stdin();
-    server.expect_closed(t)?;
+    server.expect_closed()?;
     client.expect_success()
 }
 
@@ -486,13 +321,14 @@ fn client_reports_missing_server(t: &mut Session) -> Outcome {
     let missing = socket_path(t, "nobody.sock").display().to_string();
     t.note("no file at all");
     let mut client = t.start("client", &["client", "--socket", &missing])?;
-    expect_error_line(&mut client)?;
+    client.expect_error_exit(None)?;
     let stale = socket_path(t, "stale.sock");
     drop(UnixListener::bind(&stale)?);
     t.note("a stale socket file: nobody listens");
     let stale = stale.display().to_string();
     let mut client = t.start("client#2", &["client", "--socket", &stale])?;
-    expect_error_line(&mut client)
+    client.expect_error_exit(None)?;
+    Ok(())
 }
 
 fn client_and_server(t: &mut Session) -> Outcome {
