@@ -350,7 +350,7 @@ fn tcp_client_defaults_port(t: &mut Session) -> Outcome {
 }
 
 fn tcp_client_prints_replies_in_order(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = tcp_client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["tcp-client"])?;
     let lines = [t.sentence(2), t.word(), t.sentence(3)];
     for line in &lines {
         client.send_line(line)?;
@@ -365,7 +365,7 @@ fn tcp_client_prints_replies_in_order(t: &mut Session) -> Outcome {
 }
 
 fn tcp_client_reassembles_replies(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = tcp_client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["tcp-client"])?;
     let line = t.sentence(2);
     client.send_line(&line)?;
     tcp.expect_line(&line)?;
@@ -382,7 +382,7 @@ fn tcp_client_reassembles_replies(t: &mut Session) -> Outcome {
 }
 
 fn tcp_client_stops_at_empty_line(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = tcp_client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["tcp-client"])?;
     exchange_over_tcp(t, &mut client, &mut tcp)?;
     client.send_line("")?;
     t.note("the empty line is not sent: the client just hangs up");
@@ -391,7 +391,7 @@ fn tcp_client_stops_at_empty_line(t: &mut Session) -> Outcome {
 }
 
 fn tcp_client_stops_at_end_of_input(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = tcp_client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["tcp-client"])?;
     exchange_over_tcp(t, &mut client, &mut tcp)?;
     client.close_stdin();
     tcp.expect_closed()?;
@@ -399,7 +399,7 @@ fn tcp_client_stops_at_end_of_input(t: &mut Session) -> Outcome {
 }
 
 fn tcp_client_reports_hang_up(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = tcp_client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["tcp-client"])?;
     exchange_over_tcp(t, &mut client, &mut tcp)?;
     let line = t.word();
     client.send_line(&line)?;
@@ -576,18 +576,6 @@ fn udp_pair_talks(t: &mut Session) -> Outcome {
 /// Starts `tcp-server` or `udp-server` on a free port.
 fn start_server(t: &mut Session, role: &str) -> Outcome<(Program, SocketAddr)> {
     t.start_server("server", &[role, "--port", "0"])
-}
-
-/// Starts tcp-client against a listener of the test's and accepts its connection.
-fn tcp_client(t: &mut Session) -> Outcome<(Program, TcpPeer)> {
-    let mut listener = t.listen()?;
-    let port = listener.addr()?.port().to_string();
-    let client = t.start(
-        "client",
-        &["tcp-client", "--host", "127.0.0.1", "--port", &port],
-    )?;
-    let tcp = listener.accept()?;
-    Ok((client, tcp))
 }
 
 /// One line typed on the client, received by the test, answered, printed.

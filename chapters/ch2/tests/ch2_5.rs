@@ -586,18 +586,6 @@ fn server_outlives_a_reset(t: &mut Session) -> Outcome {
     server.expect_running()
 }
 
-/// Starts a client against a test-owned listener and accepts its connection.
-fn client(t: &mut Session) -> Outcome<(Program, TcpPeer)> {
-    let mut listener = t.listen()?;
-    let port = listener.addr()?.port().to_string();
-    let client = t.start(
-        "client",
-        &["client", "--host", "127.0.0.1", "--port", &port],
-    )?;
-    let connection = listener.accept()?;
-    Ok((client, connection))
-}
-
 /// Checks the client printed `reply` as its next stdout line.
 fn expect_printed(client: &mut Program, reply: &str) -> Outcome {
     client.expect_line(&escape(reply.as_bytes()))
@@ -620,7 +608,7 @@ fn expect_error_exit(program: &mut Program) -> Outcome {
 }
 
 fn client_sends_and_prints(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     let (dir, first, second) = (t.word(), t.word(), t.word());
     client.send_line(&format!("ls {dir}"))?;
     tcp.expect_line(&format!("ls {dir}"))?;
@@ -639,7 +627,7 @@ fn client_sends_and_prints(t: &mut Session) -> Outcome {
 }
 
 fn client_reassembles_replies(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     client.send_line("ls")?;
     tcp.expect_line("ls")?;
     let listing = format!("{}\t{}/\t{}", t.word(), t.word(), t.word());
@@ -655,7 +643,7 @@ fn client_reassembles_replies(t: &mut Session) -> Outcome {
 }
 
 fn client_exits_at_end_of_input(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     client.send_line("os")?;
     tcp.expect_line("os")?;
     let os = t.word();
@@ -667,7 +655,7 @@ fn client_exits_at_end_of_input(t: &mut Session) -> Outcome {
 }
 
 fn client_reports_lost_server(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     client.send_line("date")?;
     tcp.expect_line("date")?;
     t.note("the server hangs up instead of answering");

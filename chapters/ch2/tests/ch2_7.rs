@@ -83,18 +83,6 @@ fn server(t: &mut Session) -> Outcome<(Program, SocketAddr)> {
     t.start_server("server", &["server", "--port", "0"])
 }
 
-/// Starts a client against a test-owned listener and accepts its connection.
-fn client(t: &mut Session) -> Outcome<(Program, TcpPeer)> {
-    let mut listener = t.listen()?;
-    let port = listener.addr()?.port().to_string();
-    let client = t.start(
-        "client",
-        &["client", "--host", "127.0.0.1", "--port", &port],
-    )?;
-    let connection = listener.accept()?;
-    Ok((client, connection))
-}
-
 /// One turn seen from the test playing the client: send a line, see the server print
 /// it, type the server's answer, receive it.
 fn turn(t: &mut Session, server: &mut Program, tcp: &mut TcpPeer) -> Outcome {
@@ -145,7 +133,7 @@ fn server_sends_one_line_per_turn(t: &mut Session) -> Outcome {
 }
 
 fn client_sends_and_prints_reply(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     let message = t.sentence(3);
     client.send_line(&message)?;
     tcp.expect_line(&message)?;
@@ -155,7 +143,7 @@ fn client_sends_and_prints_reply(t: &mut Session) -> Outcome {
 }
 
 fn client_waits_for_reply(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     let (first, second) = (t.word(), t.word());
     t.note("the client's user types two lines in a row");
     client.send_line(&first)?;
@@ -197,7 +185,7 @@ fn server_keeps_second_line(t: &mut Session) -> Outcome {
 }
 
 fn client_reassembles_reply(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     let first = t.word();
     client.send_line(&first)?;
     tcp.expect_line(&first)?;
@@ -223,7 +211,7 @@ fn empty_typed_lines_are_skipped(t: &mut Session) -> Outcome {
     server.send_line(&answer)?;
     tcp.expect_line(&answer)?;
 
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     let message = t.word();
     client.send_line("")?;
     client.send_line("")?;
@@ -274,7 +262,7 @@ fn server_exits_at_end_of_input(t: &mut Session) -> Outcome {
 }
 
 fn client_exits_at_end_of_input(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     let message = t.word();
     client.send_line(&message)?;
     tcp.expect_line(&message)?;
@@ -287,7 +275,7 @@ fn client_exits_at_end_of_input(t: &mut Session) -> Outcome {
 }
 
 fn client_errors_when_server_hangs_up(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     let message = t.word();
     client.send_line(&message)?;
     tcp.expect_line(&message)?;

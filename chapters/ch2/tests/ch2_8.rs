@@ -41,18 +41,6 @@ fn server(t: &mut Session) -> Outcome<(Program, std::net::SocketAddr)> {
     t.start_server("server", &["server", "--port", "0"])
 }
 
-/// Starts a client against a test-owned listener and accepts its connection.
-fn client(t: &mut Session) -> Outcome<(Program, TcpPeer)> {
-    let mut listener = t.listen()?;
-    let port = listener.addr()?.port().to_string();
-    let client = t.start(
-        "client",
-        &["client", "--host", "127.0.0.1", "--port", &port],
-    )?;
-    let connection = listener.accept()?;
-    Ok((client, connection))
-}
-
 fn server_prints_client_lines(t: &mut Session) -> Outcome {
     let (mut server, addr) = server(t)?;
     let mut tcp = t.connect(addr)?;
@@ -92,7 +80,7 @@ fn server_receives_while_keyboard_idle(t: &mut Session) -> Outcome {
 }
 
 fn client_prints_while_stdin_idle(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     t.note("nobody types on the client: it must still print what the server sends");
     let (first, second) = (t.sentence(2), t.sentence(2));
     tcp.send_line(&first)?;
@@ -102,7 +90,7 @@ fn client_prints_while_stdin_idle(t: &mut Session) -> Outcome {
 }
 
 fn client_sends_typed_lines(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     let (first, second) = (t.sentence(2), t.word());
     client.send_line(&first)?;
     client.send_line(&second)?;
@@ -122,7 +110,7 @@ fn split_writes_make_one_message(t: &mut Session) -> Outcome {
 }
 
 fn client_reassembles_slow_lines(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     let message = t.word();
     tcp.send_slowly(format!("{message}\n").as_bytes())?;
     client.expect_line(&format!("server: {message}"))
@@ -157,13 +145,13 @@ fn garbage_does_not_stop_server(t: &mut Session) -> Outcome {
 }
 
 fn client_exits_when_server_hangs_up(t: &mut Session) -> Outcome {
-    let (mut client, tcp) = client(t)?;
+    let (mut client, tcp) = t.start_client("client", &["client"])?;
     tcp.close();
     client.expect_success()
 }
 
 fn client_exits_at_end_of_input(t: &mut Session) -> Outcome {
-    let (mut client, mut tcp) = client(t)?;
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
     client.close_stdin();
     tcp.expect_closed()?;
     client.expect_success()

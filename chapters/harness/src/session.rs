@@ -144,6 +144,19 @@ impl Session {
         Ok((server, first))
     }
 
+    /// Starts a client under test against a server the test plays: listens on a free
+    /// loopback port, runs `args` followed by `--host 127.0.0.1 --port PORT`, and waits
+    /// for the client to connect. Returns the client and the test's end of its connection.
+    pub fn start_client(&mut self, label: &str, args: &[&str]) -> Outcome<(Program, TcpPeer)> {
+        let mut listener = self.listen()?;
+        let port = listener.addr()?.port().to_string();
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--host", "127.0.0.1", "--port", &port]);
+        let client = self.start(label, &full)?;
+        let connection = listener.accept()?;
+        Ok((client, connection))
+    }
+
     /// Connects a new TCP peer (`tcp#1`, `tcp#2`, …) to the program at `addr`.
     pub fn connect(&mut self, addr: SocketAddr) -> Outcome<TcpPeer> {
         let label = self.next_label("tcp");
