@@ -158,26 +158,13 @@ fn expect_file(t: &mut Session, path: &Path, expected: &[u8]) -> Outcome {
 }
 
 /// Waits until the file contains `needle` (a line whose storing the test cannot learn
-/// from a close, because its connection was reset), checking every few milliseconds.
+/// from a close, because its connection was reset).
 fn wait_for_file_containing(path: &Path, needle: &[u8]) -> Outcome {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        let bytes = read_file(path)?;
-        if bytes.windows(needle.len()).any(|w| w == needle) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(Failure::mismatch(
-                format!(
-                    "the lines completed before the reset never reached {} (within 2s)",
-                    path.display()
-                ),
-                show(needle),
-                show(&bytes),
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let what = format!("the lines completed before the reset ({})", show(needle));
+    harness::files::wait_for_file(path, Duration::from_secs(2), &what, |bytes| {
+        bytes.windows(needle.len()).any(|w| w == needle)
+    })
+    .map(|_| ())
 }
 
 fn one_frontend(t: &mut Session) -> Outcome {

@@ -26,6 +26,7 @@
 //! - [`run`] runs the table like `cargo test` and writes a [`report`] for the grader.
 
 pub mod failure;
+pub mod files;
 pub mod locate;
 pub mod manifest;
 pub mod peer;
