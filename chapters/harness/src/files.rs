@@ -37,8 +37,7 @@ pub fn wait_for_file(
             if ready(&contents) {
                 return Ok(contents);
             }
-            let shown =
-                crate::transcript::shorten(crate::transcript::escape(&contents), contents.len());
+            let shown = crate::transcript::describe(&contents);
             return Err(Failure::mismatch(
                 format!(
                     "waited {deadline:.1?} for {} to hold {what}, but it did not",

@@ -3,7 +3,7 @@
 //! slowly, a connection dropped without a goodbye.
 
 use crate::failure::{Failure, Outcome};
-use crate::transcript::{Direction, Transcript, escape, shorten};
+use crate::transcript::{Direction, Transcript, describe, escape, shorten};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
@@ -179,11 +179,8 @@ impl StreamPeer {
 
     /// Sends one line and its newline in a single write.
     pub fn send_line(&mut self, line: &str) -> Outcome {
-        self.transcript.record(
-            &self.label,
-            Direction::Sent,
-            shorten(line.to_string(), line.len()),
-        );
+        self.transcript
+            .record(&self.label, Direction::Sent, shorten(line));
         let mut bytes = line.as_bytes().to_vec();
         bytes.push(b'\n');
         self.write(&bytes)
@@ -191,11 +188,8 @@ impl StreamPeer {
 
     /// Sends raw bytes in a single write (garbage, a line without its newline…).
     pub fn send_bytes(&mut self, bytes: &[u8]) -> Outcome {
-        self.transcript.record(
-            &self.label,
-            Direction::Sent,
-            shorten(escape(bytes), bytes.len()),
-        );
+        self.transcript
+            .record(&self.label, Direction::Sent, describe(bytes));
         self.write(bytes)
     }
 
@@ -212,7 +206,7 @@ impl StreamPeer {
         let shown: Vec<String> = pieces
             .iter()
             .filter(|p| !p.is_empty())
-            .map(|p| format!("\"{}\"", escape(p)))
+            .map(|p| format!("\"{}\"", describe(p)))
             .collect();
         self.transcript.record(
             &self.label,
@@ -248,10 +242,10 @@ impl StreamPeer {
         loop {
             if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
                 let line: Vec<u8> = self.pending.drain(..=end).collect();
-                let text = escape(&line[..line.len() - 1]);
+                let line = &line[..line.len() - 1];
                 self.transcript
-                    .record(&self.label, Direction::Received, text.clone());
-                return Ok(text);
+                    .record(&self.label, Direction::Received, describe(line));
+                return Ok(escape(line));
             }
             match self.read_some(deadline)? {
                 Some(0) => {
@@ -260,7 +254,7 @@ impl StreamPeer {
                     } else {
                         format!(
                             " after sending \"{}\" without a newline",
-                            escape(&self.pending)
+                            describe(&self.pending)
                         )
                     };
                     return Err(Failure::new(format!(
@@ -273,7 +267,7 @@ impl StreamPeer {
                     let partial = if self.pending.is_empty() {
                         "nothing came".to_string()
                     } else {
-                        format!("only \"{}\" came, with no newline", escape(&self.pending))
+                        format!("only \"{}\" came, with no newline", describe(&self.pending))
                     };
                     return Err(Failure::new(format!(
                         "expected a line on {} within {:.1?}, but {partial}",
@@ -332,7 +326,7 @@ impl StreamPeer {
                     self.label
                 ),
                 "(nothing)",
-                escape(&self.pending),
+                describe(&self.pending),
             )),
         }
     }
@@ -345,7 +339,7 @@ impl StreamPeer {
                 return Err(Failure::mismatch(
                     format!("expected the program to close {}", self.label),
                     "(connection closed)",
-                    escape(&self.pending),
+                    describe(&self.pending),
                 ));
             }
             match self.read_some(deadline)? {
@@ -614,11 +608,7 @@ impl UdpPeer {
         self.transcript.record(
             &self.label,
             Direction::Sent,
-            format!(
-                "\"{}\" ({} bytes) to {to}",
-                shorten(escape(bytes), bytes.len()),
-                bytes.len()
-            ),
+            format!("\"{}\" ({} bytes) to {to}", describe(bytes), bytes.len()),
         );
         self.socket
             .send_to(bytes, to)
@@ -636,7 +626,7 @@ impl UdpPeer {
                 self.transcript.record(
                     &self.label,
                     Direction::Received,
-                    format!("\"{}\" ({n} bytes) from {from}", shorten(escape(&buf), n)),
+                    format!("\"{}\" ({n} bytes) from {from}", describe(&buf)),
                 );
                 Ok((buf, from))
             }

@@ -250,7 +250,7 @@ impl Program {
         self.transcript.record(
             self.label(),
             Direction::Sent,
-            crate::transcript::shorten(line.to_string(), line.len()),
+            crate::transcript::shorten(line),
         );
         let label = self.watch.label.clone();
         let mut stdin = self.watch.stdin.lock().unwrap_or_else(|e| e.into_inner());
@@ -566,52 +566,61 @@ pub fn describe_exit(status: ExitStatus) -> String {
     }
 }
 
-/// Reads stdout line by line into the shared state; a line longer than [`MAX_LINE`] is
-/// cut, and past [`MAX_UNREAD_LINES`] unread lines the rest is drained and dropped, so a
-/// flooding program neither blocks nor eats the test's memory.
+/// Reads stdout line by line into the shared state; past [`MAX_UNREAD_LINES`] unread
+/// lines the rest is drained and dropped, so a flooding program neither blocks nor eats
+/// the test's memory.
 fn spawn_stdout_reader(stdout: impl Read + Send + 'static, shared: Arc<Shared>) {
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(stdout);
-        loop {
-            let mut line = Vec::new();
-            match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let text = escape(line.strip_suffix(b"\n").unwrap_or(&line));
-                    shared.update(|s| {
-                        if s.unread.len() < MAX_UNREAD_LINES {
-                            s.unread.push_back(text);
-                        } else {
-                            s.flooded = true;
-                        }
-                    });
-                }
+    spawn_line_reader(
+        stdout,
+        shared,
+        |s, text| {
+            if s.unread.len() < MAX_UNREAD_LINES {
+                s.unread.push_back(text);
+            } else {
+                s.flooded = true;
             }
-        }
-        shared.update(|s| s.stdout_closed = true);
-    });
+        },
+        |s| s.stdout_closed = true,
+    );
 }
 
 /// Keeps the last [`STDERR_TAIL`] lines of stderr.
 fn spawn_stderr_reader(stderr: impl Read + Send + 'static, shared: Arc<Shared>) {
+    spawn_line_reader(
+        stderr,
+        shared,
+        |s, text| {
+            if s.stderr.len() == STDERR_TAIL {
+                s.stderr.pop_front();
+            }
+            s.stderr.push_back(text);
+        },
+        |s| s.stderr_closed = true,
+    );
+}
+
+/// Reads `pipe` on a thread of its own, one line at a time (a line longer than
+/// [`MAX_LINE`] is cut there), hands each escaped line to `keep`, and calls `closed`
+/// at the end; every change wakes the waiters.
+fn spawn_line_reader(
+    pipe: impl Read + Send + 'static,
+    shared: Arc<Shared>,
+    keep: impl Fn(&mut State, String) + Send + 'static,
+    closed: impl FnOnce(&mut State) + Send + 'static,
+) {
     std::thread::spawn(move || {
-        let mut reader = BufReader::new(stderr);
+        let mut reader = BufReader::new(pipe);
         loop {
             let mut line = Vec::new();
             match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
                     let text = escape(line.strip_suffix(b"\n").unwrap_or(&line));
-                    shared.update(|s| {
-                        if s.stderr.len() == STDERR_TAIL {
-                            s.stderr.pop_front();
-                        }
-                        s.stderr.push_back(text);
-                    });
+                    shared.update(|s| keep(s, text));
                 }
             }
         }
-        shared.update(|s| s.stderr_closed = true);
+        shared.update(closed);
     });
 }
 
@@ -633,6 +642,22 @@ fn shell_words(args: &[String]) -> String {
 mod tests {
     use super::*;
 
+    /// Starts `sh -c SCRIPT` as a program under test.
+    fn shell(script: &str) -> Program {
+        let args = vec!["-c".to_string(), script.to_string()];
+        let dir = std::env::temp_dir();
+        Program::start(
+            "sh",
+            "sh",
+            Path::new("/bin/sh"),
+            &args,
+            &dir,
+            Transcript::default(),
+            Duration::from_secs(5),
+        )
+        .expect("sh starts")
+    }
+
     /// Whether process `pid` is gone (or a zombie waiting to be reaped).
     fn is_gone(pid: &str) -> bool {
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
@@ -643,20 +668,7 @@ mod tests {
 
     #[test]
     fn killing_a_program_kills_the_processes_it_started() {
-        let script = "sleep 30 & echo $!; wait";
-        let args = vec!["-c".to_string(), script.to_string()];
-        let dir = std::env::temp_dir();
-        let deadline = Duration::from_secs(5);
-        let mut program = Program::start(
-            "sh",
-            "sh",
-            Path::new("/bin/sh"),
-            &args,
-            &dir,
-            Transcript::default(),
-            deadline,
-        )
-        .expect("sh starts");
+        let mut program = shell("sleep 30 & echo $!; wait");
         let grandchild = program.read_line().expect("sh prints the pid of its child");
         assert!(!is_gone(&grandchild), "the grandchild runs before the kill");
         program.kill();
@@ -673,19 +685,7 @@ mod tests {
     fn an_exited_program_is_explained_not_waited_on_forever() {
         let script =
             "echo 'thread main panicked at x:'; echo 'not yet implemented: serve'; exit 101";
-        let args = vec!["-c".to_string(), format!("({script}) >&2")];
-        let deadline = Duration::from_secs(5);
-        let dir = std::env::temp_dir();
-        let mut program = Program::start(
-            "sh",
-            "sh",
-            Path::new("/bin/sh"),
-            &args,
-            &dir,
-            Transcript::default(),
-            deadline,
-        )
-        .expect("sh starts");
+        let mut program = shell(&format!("({script}) >&2"));
         let failure = program
             .read_line()
             .expect_err("sh prints nothing on stdout");
@@ -700,22 +700,6 @@ mod tests {
             "{}",
             failure.summary
         );
-    }
-
-    /// Starts `sh -c SCRIPT` as a program under test.
-    fn shell(script: &str) -> Program {
-        let args = vec!["-c".to_string(), script.to_string()];
-        let dir = std::env::temp_dir();
-        Program::start(
-            "sh",
-            "sh",
-            Path::new("/bin/sh"),
-            &args,
-            &dir,
-            Transcript::default(),
-            Duration::from_secs(5),
-        )
-        .expect("sh starts")
     }
 
     #[test]

@@ -106,14 +106,30 @@ pub fn escape(bytes: &[u8]) -> String {
     out
 }
 
-/// Cuts a long payload's text for the transcript: a 64 KiB line would drown the steps.
-pub fn shorten(text: String, bytes: usize) -> String {
-    const SHOWN: usize = 120;
+/// How much of a long payload a transcript shows.
+const SHOWN: usize = 120;
+
+/// Cuts a long line of text for the transcript: a 64 KiB line would drown the steps.
+pub fn shorten(text: &str) -> String {
     if text.chars().count() <= SHOWN * 2 {
-        return text;
+        return text.to_string();
     }
     let head: String = text.chars().take(SHOWN).collect();
-    format!("{head}… ({bytes} bytes in all)")
+    format!("{head}… ({} bytes in all)", text.len())
+}
+
+/// Shows a payload of bytes in a transcript: escaped like [`escape`], and cut like
+/// [`shorten`] when long. Only the part shown is escaped, so recording a megabyte
+/// costs no more than recording a line.
+pub fn describe(bytes: &[u8]) -> String {
+    if bytes.len() <= SHOWN * 2 {
+        return escape(bytes);
+    }
+    format!(
+        "{}… ({} bytes in all)",
+        escape(&bytes[..SHOWN]),
+        bytes.len()
+    )
 }
 
 /// Replaces what varies between runs (ports, clock times, temporary paths, inputs drawn
@@ -207,6 +223,18 @@ mod tests {
         assert_eq!(escape(b"hi there"), "hi there");
         assert_eq!(escape(b"a\r\n"), "a\\r\\n");
         assert_eq!(escape(b"\x00\xff!"), "\\u{0}\\xff!");
+    }
+
+    #[test]
+    fn long_payloads_are_cut_and_short_ones_kept() {
+        assert_eq!(describe(b"a\n"), "a\\n");
+        let long = describe(&[b'x'; 70_000]);
+        assert!(
+            long.ends_with("… (70000 bytes in all)") && long.len() < 200,
+            "{long}"
+        );
+        assert_eq!(shorten("hello"), "hello");
+        assert!(shorten(&"y".repeat(1000)).ends_with("(1000 bytes in all)"));
     }
 
     #[test]
