@@ -5,9 +5,9 @@
 //! (two for a crate kept outside the workspace) and runs the test binary itself.
 
 use anyhow::{Context, bail};
-use harness::manifest::Exercise;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use xtask::manifest::Exercise;
 
 /// The two executables a check needs.
 pub struct Built {
@@ -24,7 +24,7 @@ pub struct BuildFailed(pub String);
 
 /// Builds `package`'s binary and the exercise's test target in one cargo call.
 pub fn build(root: &Path, exercise: &Exercise, package: &str) -> Result<Built, BuildFailed> {
-    let test_target = exercise.test_target();
+    let test_target = exercise.id.test_target();
     let mut command = cargo(root);
     command.args([
         "build",
@@ -34,7 +34,7 @@ pub fn build(root: &Path, exercise: &Exercise, package: &str) -> Result<Built, B
     command.args(["--package", package, "--bin", package]);
     command.args([
         "--package",
-        &exercise.test_package(),
+        &exercise.id.test_package(),
         "--test",
         &test_target,
     ]);
@@ -83,12 +83,12 @@ pub fn build_external(root: &Path, exercise: &Exercise, dir: &Path) -> Result<Bu
     ]);
     command.args([
         "--package",
-        &exercise.test_package(),
+        &exercise.id.test_package(),
         "--test",
-        &exercise.test_target(),
+        &exercise.id.test_target(),
     ]);
     let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
-    let tests = find(&artifacts, &exercise.test_target(), "test")
+    let tests = find(&artifacts, &exercise.id.test_target(), "test")
         .ok_or_else(|| BuildFailed(format!("the tests of {} did not compile", exercise.id)))?;
     Ok(Built { program, tests })
 }

@@ -4,13 +4,13 @@ use crate::Format;
 use crate::cargo::{self, BuildFailed, Built};
 use crate::progress::Progress;
 use crate::render;
-use harness::manifest::{Exercise, Manifest};
 use harness::report::{REPORT_VAR, SuiteReport};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
+use xtask::manifest::{Exercise, Manifest, ManifestError};
 
 /// No test binary may run longer than this; every case has its own, shorter deadlines,
 /// so this only catches a test binary that is itself stuck.
@@ -28,26 +28,17 @@ pub enum Target {
 }
 
 /// Why grading could not produce a verdict.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum NotGraded {
     /// The exercise is unknown or the manifest is broken.
-    Setup(String),
+    #[error(transparent)]
+    Setup(#[from] ManifestError),
     /// The program or the tests did not compile (cargo printed why).
+    #[error("{0}: fix the compiler errors above, then check again")]
     Build(String),
     /// The test binary could not run or report.
+    #[error("the tests could not run: {0}")]
     Run(String),
-}
-
-impl std::fmt::Display for NotGraded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NotGraded::Setup(why) => write!(f, "{why}"),
-            NotGraded::Build(why) => {
-                write!(f, "{why}: fix the compiler errors above, then check again")
-            }
-            NotGraded::Run(why) => write!(f, "the tests could not run: {why}"),
-        }
-    }
 }
 
 /// The handler of `cargo xtask check`: exit 0 all pass, 1 some fail, 2 not graded.
@@ -94,8 +85,8 @@ pub fn grade(
 
 fn build(root: &Path, exercise: &Exercise, target: &Target) -> Result<Built, BuildFailed> {
     match target {
-        Target::Exercise => cargo::build(root, exercise, &exercise.id),
-        Target::Solution => cargo::build(root, exercise, &exercise.solution_package()),
+        Target::Exercise => cargo::build(root, exercise, &exercise.id.package()),
+        Target::Solution => cargo::build(root, exercise, &exercise.id.solution_package()),
         Target::Path(dir) => cargo::build_external(root, exercise, dir),
     }
 }

@@ -1,8 +1,8 @@
 //! `cargo xtask list`: every exercise, its last verdict, and what to do next.
 
 use crate::progress::{Progress, fingerprint};
-use harness::manifest::{Exercise, Manifest};
 use std::path::Path;
+use xtask::manifest::{Exercise, Manifest};
 
 /// Where an exercise stands.
 #[derive(Debug, PartialEq, Eq)]
@@ -19,7 +19,7 @@ enum State {
 
 /// Prints the table and a progress count.
 pub fn run(root: &Path) -> anyhow::Result<()> {
-    let manifest = Manifest::load(root).map_err(anyhow::Error::msg)?;
+    let manifest = Manifest::load(root)?;
     let progress = Progress::load(root);
     let states: Vec<(&Exercise, State)> = manifest
         .exercises
@@ -54,11 +54,11 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
 
 /// The state of one exercise from its remembered verdict and its files now.
 fn state(root: &Path, exercise: &Exercise, progress: &Progress) -> State {
-    let Some(verdict) = progress.verdicts.get(&exercise.id) else {
+    let Some(verdict) = progress.verdicts.get(&exercise.id.to_string()) else {
         return State::New;
     };
     let all_passed = verdict.passed == verdict.total && verdict.total > 0;
-    let unchanged = verdict.fingerprint == fingerprint(&root.join(exercise.exercise_dir()));
+    let unchanged = verdict.fingerprint == fingerprint(&root.join(exercise.id.exercise_dir()));
     match (all_passed, unchanged) {
         (true, true) => State::Done {
             total: verdict.total,

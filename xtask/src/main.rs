@@ -142,13 +142,13 @@ fn main() -> ExitCode {
 
 /// Prints an exercise's hint from the manifest.
 fn hint(root: &std::path::Path, id: &str) -> anyhow::Result<()> {
-    let manifest = harness::manifest::Manifest::load(root).map_err(anyhow::Error::msg)?;
-    let exercise = manifest.get(id).map_err(anyhow::Error::msg)?;
+    let manifest = xtask::manifest::Manifest::load(root)?;
+    let exercise = manifest.get(id)?;
     println!(
         "{}: {}\n\n{}",
         exercise.id,
         exercise.title,
-        exercise.hint.trim()
+        exercise.first_hint()
     );
     println!("\nRead more: book/src/{}", exercise.book);
     Ok(())

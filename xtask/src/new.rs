@@ -3,69 +3,77 @@
 //! the manifest entry — so an instructor starts from a working frame.
 
 use anyhow::{Context, bail};
-use harness::manifest::{Exercise, Manifest};
+use harness::ExerciseId;
+use xtask::manifest::{Exercise, Manifest};
+
+/// What `new` writes where only the instructor can say what belongs; `verify` refuses
+/// an exercise that still has any of them.
+pub const PLACEHOLDER_HINT: &str = "Write the hint: what to try when stuck.";
+/// The placeholder for where the exercise comes from in the source notes.
+pub const PLACEHOLDER_SOURCE: &str = "Say where in shared/seeds/ this comes from.";
+/// The placeholder paragraph of a new page.
+pub const PLACEHOLDER_PAGE: &str = "The idea, in your own words.";
 use std::fs;
 use std::path::Path;
 
 /// Creates every file of a new exercise and registers it.
 pub fn run(root: &Path, id: &str, title: &str) -> anyhow::Result<()> {
-    let manifest = Manifest::load(root).map_err(anyhow::Error::msg)?;
-    if manifest.get(id).is_ok() {
+    let manifest = Manifest::load(root)?;
+    let id: ExerciseId = id.parse()?;
+    if manifest.exercises.iter().any(|e| e.id == id) {
         bail!("exercise {id} exists already");
     }
     let exercise = Exercise {
-        id: id.to_string(),
+        id,
         title: title.to_string(),
-        roles: vec!["server".to_string()],
-        book: format!("ch{}/{id}.md", chapter_of(id)?),
-        seed: "—".to_string(),
-        hint: "Write the hint: what to try when stuck.".to_string(),
+        book: format!("{}/{id}.md", id.book_dir().display()),
+        source: PLACEHOLDER_SOURCE.to_string(),
+        hints: vec![PLACEHOLDER_HINT.to_string()],
     };
-    let chapter = exercise.chapter().map_err(anyhow::Error::msg)?;
     write_new(
-        &root.join(exercise.exercise_dir()).join("Cargo.toml"),
-        &package_manifest(id),
+        &root.join(id.exercise_dir()).join("Cargo.toml"),
+        &package_manifest(&id.package()),
     )?;
     write_new(
-        &root.join(exercise.exercise_dir()).join("src/main.rs"),
+        &root.join(id.exercise_dir()).join("src/main.rs"),
         &program(id, title, true),
     )?;
-    let solution = exercise.solution_package();
+    let solution = id.solution_package();
     write_new(
-        &root.join(exercise.solution_dir()).join("Cargo.toml"),
+        &root.join(id.solution_dir()).join("Cargo.toml"),
         &package_manifest(&solution),
     )?;
     write_new(
-        &root.join(exercise.solution_dir()).join("src/main.rs"),
+        &root.join(id.solution_dir()).join("src/main.rs"),
         &program(id, title, false),
     )?;
-    add_test(root, &exercise, chapter)?;
-    add_page(root, &exercise, chapter)?;
+    add_test(root, &exercise)?;
+    add_page(root, &exercise)?;
     append(&root.join(Manifest::FILE), &manifest_entry(&exercise))?;
-    let chapter_package = format!("ch{chapter}");
     crate::cargo::run(
         root,
-        &["fmt", "-p", id, "-p", &solution, "-p", &chapter_package],
+        &[
+            "fmt",
+            "-p",
+            &id.package(),
+            "-p",
+            &solution,
+            "-p",
+            &id.test_package(),
+        ],
     )?;
     println!(
-        "created {id}: exercises/{id}, solutions/{id}, chapters/ch{chapter}/tests/{}.rs, book/src/{}",
-        exercise.test_target(),
+        "created {id}: {}, {}, {}, book/src/{}",
+        id.exercise_dir().display(),
+        id.solution_dir().display(),
+        id.test_file().display(),
         exercise.book
     );
-    println!("next: write the solution and its tests, then `cargo xtask verify`");
+    println!(
+        "next: write the solution, its tests, the page and the hints (`verify` refuses \
+         the placeholders), then `cargo xtask verify`"
+    );
     Ok(())
-}
-
-fn chapter_of(id: &str) -> anyhow::Result<u32> {
-    let probe = Exercise {
-        id: id.to_string(),
-        title: String::new(),
-        roles: Vec::new(),
-        book: String::new(),
-        seed: String::new(),
-        hint: String::new(),
-    };
-    probe.chapter().map_err(anyhow::Error::msg)
 }
 
 /// Writes a file that must not exist yet, creating its folder.
@@ -90,8 +98,9 @@ fn append(path: &Path, text: &str) -> anyhow::Result<()> {
 
 /// The test file (a one-case table) and its `[[test]]` entry, creating the chapter's
 /// test crate if this is its first exercise.
-fn add_test(root: &Path, exercise: &Exercise, chapter: u32) -> anyhow::Result<()> {
-    let crate_dir = root.join(format!("chapters/ch{chapter}"));
+fn add_test(root: &Path, exercise: &Exercise) -> anyhow::Result<()> {
+    let chapter = exercise.id.chapter();
+    let crate_dir = root.join(exercise.id.chapter_dir());
     if !crate_dir.join("Cargo.toml").exists() {
         write_new(&crate_dir.join("Cargo.toml"), &chapter_manifest(chapter))?;
         write_new(
@@ -99,24 +108,22 @@ fn add_test(root: &Path, exercise: &Exercise, chapter: u32) -> anyhow::Result<()
             &format!("//! Chapter {chapter}'s fixtures; its tests are in `tests/`.\n"),
         )?;
     }
-    write_new(
-        &crate_dir.join(format!("tests/{}.rs", exercise.test_target())),
-        &test_file(&exercise.id),
-    )?;
+    write_new(&root.join(exercise.id.test_file()), &test_file(exercise.id))?;
     append(
         &crate_dir.join("Cargo.toml"),
         &format!(
             "\n[[test]]\nname = \"{}\"\nharness = false\n",
-            exercise.test_target()
+            exercise.id.test_target()
         ),
     )
 }
 
 /// The book page and its line in SUMMARY.md.
-fn add_page(root: &Path, exercise: &Exercise, chapter: u32) -> anyhow::Result<()> {
+fn add_page(root: &Path, exercise: &Exercise) -> anyhow::Result<()> {
+    let chapter = exercise.id.chapter();
     let src = root.join("book/src");
     let page = format!(
-        "# {} ({})\n\nThe idea, in your own words.\n\n## The exercise\n\nWhat to build, and what the grader checks: \
+        "# {} ({})\n\n{PLACEHOLDER_PAGE}\n\n## The exercise\n\nWhat to build, and what the grader checks: \
          `cargo xtask check {}`.\n\n## A reference solution\n\n```rust\n{{{{#include ../../../solutions/{}/src/main.rs:serve}}}}\n```\n",
         exercise.title, exercise.id, exercise.id, exercise.id
     );
@@ -142,10 +149,16 @@ fn add_page(root: &Path, exercise: &Exercise, chapter: u32) -> anyhow::Result<()
     )
 }
 
+/// The exercise's entry in `exercises.toml`, with the placeholders `verify` refuses.
 fn manifest_entry(e: &Exercise) -> String {
+    let hints: String = e
+        .hints
+        .iter()
+        .map(|h| format!("'''\n{h}\n''',\n"))
+        .collect();
     format!(
-        "\n[[exercise]]\nid = \"{}\"\ntitle = \"{}\"\nroles = [\"server\"]\nbook = \"{}\"\nseed = \"{}\"\nhint = \"\"\"\n{}\n\"\"\"\n",
-        e.id, e.title, e.book, e.seed, e.hint
+        "\n[[exercise]]\nid = \"{}\"\ntitle = \"{}\"\nbook = \"{}\"\nsource = \"{}\"\nhints = [\n{hints}]\n",
+        e.id, e.title, e.book, e.source
     )
 }
 
@@ -165,7 +178,7 @@ fn chapter_manifest(chapter: u32) -> String {
 }
 
 /// A line echo server, a thread per connection; in the skeleton, echoing is `todo!()`.
-fn program(id: &str, title: &str, skeleton: bool) -> String {
+fn program(id: ExerciseId, title: &str, skeleton: bool) -> String {
     let body = if skeleton {
         "    let (reader, writer) = (BufReader::new(stream.try_clone()?), stream);\n    \
          let _ = (reader.lines(), (&writer).flush());\n    todo!(\"send every line back\")"
@@ -233,7 +246,7 @@ fn echo(stream: TcpStream) -> std::io::Result<()> {{
     )
 }
 
-fn test_file(id: &str) -> String {
+fn test_file(id: ExerciseId) -> String {
     format!(
         r#"//! Grades {id}.
 
@@ -241,7 +254,7 @@ use harness::prelude::*;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {{
-    harness::run(env!("CARGO_MANIFEST_DIR"), "{id}", &[
+    harness::run!(&[
         Case::new("the server sends each line back", echoes),
     ])
 }}

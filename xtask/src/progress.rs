@@ -1,11 +1,11 @@
 //! What `list` shows: the last verdict of each exercise, remembered by `check`, and
 //! whether the exercise changed since.
 
-use harness::manifest::Exercise;
 use harness::report::SuiteReport;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use xtask::manifest::Exercise;
 
 /// The last verdict of one exercise.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,9 +45,9 @@ impl Progress {
         let verdict = Verdict {
             passed: suite.cases.iter().filter(|c| c.passed).count(),
             total: suite.cases.len(),
-            fingerprint: fingerprint(&root.join(exercise.exercise_dir())),
+            fingerprint: fingerprint(&root.join(exercise.id.exercise_dir())),
         };
-        progress.verdicts.insert(exercise.id.clone(), verdict);
+        progress.verdicts.insert(exercise.id.to_string(), verdict);
         let file = Self::file(root);
         if let Some(dir) = file.parent() {
             let _ = std::fs::create_dir_all(dir);

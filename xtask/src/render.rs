@@ -4,10 +4,10 @@
 
 use crate::Format;
 use crate::check::Target;
-use harness::manifest::Exercise;
 use harness::report::{CaseReport, SuiteReport};
 use serde::Serialize;
 use std::fmt::Write as _;
+use xtask::manifest::Exercise;
 
 /// How many failing cases are explained in full; the rest get one line each, so the
 /// first failure stays on screen.
@@ -23,7 +23,7 @@ pub fn verdict(
     match format {
         Format::Text => text(exercise, target, suite),
         Format::Json => json(exercise, target, suite),
-        Format::Junit => junit(&exercise.id, suite),
+        Format::Junit => junit(&exercise.id.to_string(), suite),
     }
 }
 
@@ -50,10 +50,10 @@ pub fn not_graded(id: &str, why: &str, format: Format) -> String {
 /// What is being graded, in words.
 fn graded_what(exercise: &Exercise, target: &Target) -> String {
     match target {
-        Target::Exercise => format!("your exercise, {}", exercise.exercise_dir().display()),
+        Target::Exercise => format!("your exercise, {}", exercise.id.exercise_dir().display()),
         Target::Solution => format!(
             "the reference solution, {}",
-            exercise.solution_dir().display()
+            exercise.id.solution_dir().display()
         ),
         Target::Path(dir) => format!("the crate in {}", dir.display()),
     }
@@ -99,7 +99,7 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
                 out,
                 "Well done. Compare your code with the reference solution in {}/src/ \
                  and read its page, book/src/{}.",
-                exercise.solution_dir().display(),
+                exercise.id.solution_dir().display(),
                 exercise.book
             );
         }
@@ -107,7 +107,7 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
         let _ = writeln!(
             out,
             "\nhint: {}",
-            exercise.hint.trim().replace('\n', "\n      ")
+            exercise.first_hint().replace('\n', "\n      ")
         );
         let _ = writeln!(
             out,
@@ -124,7 +124,7 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
 fn json(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
     #[derive(Serialize)]
     struct Verdict<'a> {
-        exercise: &'a str,
+        exercise: String,
         graded: &'a str,
         passed: usize,
         total: usize,
@@ -138,7 +138,7 @@ fn json(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
         explanation: String,
     }
     let verdict = Verdict {
-        exercise: &exercise.id,
+        exercise: exercise.id.to_string(),
         graded: match target {
             Target::Exercise => "exercise",
             Target::Solution => "solution",

@@ -1,16 +1,16 @@
 //! `cargo xtask reset ID`: put an exercise back to its skeleton, keeping a backup.
 
 use anyhow::{Context, bail};
-use harness::manifest::Manifest;
 use std::path::Path;
 use std::process::Command;
+use xtask::manifest::Manifest;
 
 /// Copies the student's version to `target/netlab/backup/ID-SECONDS`, then restores
 /// the skeleton as git has it.
 pub fn run(root: &Path, id: &str) -> anyhow::Result<()> {
-    let manifest = Manifest::load(root).map_err(anyhow::Error::msg)?;
-    let exercise = manifest.get(id).map_err(anyhow::Error::msg)?;
-    let dir = root.join(exercise.exercise_dir());
+    let manifest = Manifest::load(root)?;
+    let exercise = manifest.get(id)?;
+    let dir = root.join(exercise.id.exercise_dir());
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -24,13 +24,13 @@ pub fn run(root: &Path, id: &str) -> anyhow::Result<()> {
     let status = Command::new("git")
         .current_dir(root)
         .args(["checkout", "HEAD", "--"])
-        .arg(exercise.exercise_dir())
+        .arg(exercise.id.exercise_dir())
         .status()
         .context("cannot run git (reset restores the skeleton from git)")?;
     if !status.success() {
         bail!(
             "git could not restore {} ({status})",
-            exercise.exercise_dir().display()
+            exercise.id.exercise_dir().display()
         );
     }
     println!(

@@ -85,9 +85,9 @@ async fn bind(port: u16) -> Result<TcpListener> {
 /// broken include should not stop the preview (`cargo xtask book` and `verify` refuse
 /// them).
 fn rebuild(root: &Path) -> Result<PathBuf> {
-    let problems = match harness::manifest::Manifest::load(root) {
+    let problems = match xtask::manifest::Manifest::load(root) {
         Ok(manifest) => book::check(root, &manifest),
-        Err(error) => vec![error],
+        Err(error) => vec![error.to_string()],
     };
     for problem in &problems {
         eprintln!("warning: {problem}");

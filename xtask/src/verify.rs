@@ -6,9 +6,9 @@
 use crate::book;
 use crate::cargo;
 use crate::check::{self, NotGraded, Target};
-use harness::manifest::{Exercise, Manifest};
 use std::path::Path;
 use std::process::ExitCode;
+use xtask::manifest::{Exercise, Manifest};
 
 /// The outcome of one rule: nothing to fix, or a list of things to fix.
 type Rule = Result<(), Vec<String>>;
@@ -81,18 +81,17 @@ pub fn test_everything(root: &Path) -> ExitCode {
 fn exercises_are_complete(root: &Path, manifest: &Manifest) -> Rule {
     let mut problems = Vec::new();
     for exercise in &manifest.exercises {
-        let test_file = format!(
-            "chapters/ch{}/tests/{}.rs",
-            exercise.chapter().unwrap_or(0),
-            exercise.test_target()
-        );
+        let test_file = exercise.id.test_file();
         let required = [
-            (exercise.exercise_dir().join("Cargo.toml"), "the skeleton"),
             (
-                exercise.solution_dir().join("Cargo.toml"),
+                exercise.id.exercise_dir().join("Cargo.toml"),
+                "the skeleton",
+            ),
+            (
+                exercise.id.solution_dir().join("Cargo.toml"),
                 "the reference solution",
             ),
-            (test_file.into(), "the tests"),
+            (test_file, "the tests"),
         ];
         for (path, what) in required {
             if !root.join(&path).is_file() {
@@ -102,12 +101,6 @@ fn exercises_are_complete(root: &Path, manifest: &Manifest) -> Rule {
                     path.display()
                 ));
             }
-        }
-        if exercise.hint.trim().is_empty() {
-            problems.push(format!(
-                "{}: the hint is empty: write one in exercises.toml",
-                exercise.id
-            ));
         }
     }
     if problems.is_empty() {
@@ -192,7 +185,7 @@ fn skeleton_problem(root: &Path, exercise: &Exercise) -> Option<String> {
         Ok(suite) if suite.cases.iter().all(|c| c.passed) => Some(format!(
             "{}: the skeleton passes every case: leave the exercise's work as todo!() in {}",
             exercise.id,
-            exercise.exercise_dir().display()
+            exercise.id.exercise_dir().display()
         )),
         Ok(_) => None,
         Err(NotGraded::Build(why)) => {

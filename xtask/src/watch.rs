@@ -3,11 +3,11 @@
 use crate::Format;
 use crate::check::{self, Target};
 use anyhow::Context;
-use harness::manifest::Manifest;
 use notify::{RecursiveMode, Watcher};
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
+use xtask::manifest::Manifest;
 
 /// Editors save in bursts (a temp file, a rename, a chmod): changes closer together
 /// than this are one save.
@@ -15,9 +15,9 @@ const SETTLE: Duration = Duration::from_millis(150);
 
 /// Checks once, then again after each save, until interrupted.
 pub fn run(root: &Path, id: &str) -> anyhow::Result<()> {
-    let manifest = Manifest::load(root).map_err(anyhow::Error::msg)?;
-    let exercise = manifest.get(id).map_err(anyhow::Error::msg)?;
-    let dir = root.join(exercise.exercise_dir());
+    let manifest = Manifest::load(root)?;
+    let exercise = manifest.get(id)?;
+    let dir = root.join(exercise.id.exercise_dir());
     let (changed, changes) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if event.is_ok_and(|e| e.kind.is_modify() || e.kind.is_create() || e.kind.is_remove()) {

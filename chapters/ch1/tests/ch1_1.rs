@@ -14,7 +14,7 @@ use std::process::ExitCode;
 const BIG_FILE: usize = 200 * 1024;
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-1", &[
+    harness::run!(&[
         Case::new("the client asks for the root menu with an empty selector: just CR LF", asks_for_root_menu)
             .hint("With no SELECTOR argument the selector is empty, and the request is only \"\\r\\n\". Send it \
                    with one write_all of the whole request."),

@@ -20,7 +20,7 @@ const TIMEOUT: &str = "0.3";
 const TIMEOUT_DURATION: Duration = Duration::from_millis(300);
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-2", &[
+    harness::run!(&[
         Case::new("the whole reply still arrives, however split, and the client exits with status 0", happy_path)
             .hint("Error handling must not change the happy path: send the selector and CR LF, copy every byte \
                    until the server closes (read returns 0), exit with status 0."),

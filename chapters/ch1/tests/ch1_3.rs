@@ -11,7 +11,7 @@ use std::process::ExitCode;
 const MAX_PAYLOAD: usize = 65_507;
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-3", &[
+    harness::run!(&[
         // The receiver.
         Case::new("the receiver prints `N bytes from ADDR` for each datagram", receiver_reports_datagrams)
             .hint("Bind with UdpSocket::bind((host, port)), print `listening on ADDR` (local_addr()), then loop: \

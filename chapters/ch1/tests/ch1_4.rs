@@ -32,7 +32,7 @@ const PIECES: usize = 4;
 const LONG_LINE: usize = 10 * 1024;
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-4", &[
+    harness::run!(&[
         Case::new("one frontend's lines are appended to ./message in order, and the frontend exits 0", one_frontend)
             .hint("The backend appends each line it receives, with its \\n, to the file (`message` in its working \
                    directory by default). The frontend sends each stdin line; at the end of input it shuts \

@@ -18,7 +18,7 @@ const INTERVAL: &str = "0.05";
 const INTERVAL_MS: i64 = 50;
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-5", &[
+    harness::run!(&[
         Case::new("the server answers each line with `received: LINE`", answers_each_line)
             .hint("Read each line (up to its \\n) and send back `received: ` followed by the line and \\n, in one \
                    write_all. An empty line is answered too: `received: `."),

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 const FAILURE_STATUS: i32 = 1;
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-6", &[
+    harness::run!(&[
         Case::new("a 200 OK page is saved whole to the file given with --output", saves_ok_page)
             .hint("Fetch the URL with ureq, check the status is 200, copy the whole body into the file, then print \
                    `saved N bytes to FILE` (N = the number of bytes written) and exit with status 0."),

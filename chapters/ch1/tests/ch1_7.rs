@@ -12,7 +12,7 @@ use std::process::ExitCode;
 const TOO_LONG: usize = 64 * 1024 + 5000;
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch1-7", &[
+    harness::run!(&[
         // The server.
         Case::new("the server echoes each line back as it came", server_echoes_lines)
             .hint("Bind a UnixListener at --socket, print `listening on PATH`, and for each connection read \

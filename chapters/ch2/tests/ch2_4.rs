@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch2-4", &[
+    harness::run!(&[
         // The TCP server.
         Case::new("the TCP server answers a line with the time in ctime format and the line", tcp_server_stamps_a_line)
             .hint("Each reply is `[` + the time as ctime prints it (`Sun Nov  2 03:10:00 2026`: chrono's \

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch2-5", &[
+    harness::run!(&[
         Case::new("ls lists the served root sorted, tab-separated, with a slash after folders", ls_lists_the_root)
             .hint("Sort the names by their bytes (so `Notes` comes before `away`), add `/` after every folder \
                    (Path::is_dir follows symlinks, so a link to a folder counts), and join them with single tabs \

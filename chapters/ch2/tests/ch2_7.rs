@@ -13,7 +13,7 @@ const TURN_WINDOW: Duration = Duration::from_millis(300);
 const TOO_LONG: usize = 64 * 1024 + 1000;
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch2-7", &[
+    harness::run!(&[
         Case::new("the server prints a client's line as `client: TEXT`", server_prints_client_line)
             .hint("Read one line from the client's socket and print it on stdout as `client: TEXT`, without \
                    its \\n."),

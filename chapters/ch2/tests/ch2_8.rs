@@ -5,7 +5,7 @@ use harness::prelude::*;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    harness::run(env!("CARGO_MANIFEST_DIR"), "ch2-8", &[
+    harness::run!(&[
         Case::new("the server prints a line a client sends", server_prints_client_lines),
         Case::new("the server sends each line typed on its stdin", server_sends_typed_lines),
         Case::new("the server sends while the client is silent", server_sends_while_client_silent)

@@ -4,7 +4,8 @@
 //!
 //! ```ignore
 //! fn main() -> std::process::ExitCode {
-//!     harness::run(env!("CARGO_MANIFEST_DIR"), "ch2-8", &[
+//!     // The exercise graded is the file's own name: tests/ch2_8.rs grades ch2-8.
+//!     harness::run!(&[
 //!         Case::new("the server prints what a client sends", server_prints),
 //!     ])
 //! }
@@ -18,6 +19,7 @@
 //! }
 //! ```
 //!
+//! - [`ExerciseId`] owns every naming rule (packages, binaries, test targets, folders).
 //! - [`locate`] finds the program under test (`NETLAB_PROGRAM`, or the reference).
 //! - [`Session`] starts programs and opens peers; [`Program`] drives a process's
 //!   stdin/stdout, [`peer`] holds the test's own TCP and UDP sockets. Every wait has a
@@ -25,10 +27,10 @@
 //! - [`transcript`] records each step and normalises what varies for snapshots.
 //! - [`run`] runs the table like `cargo test` and writes a [`report`] for the grader.
 
+mod exercise;
 pub mod failure;
 pub mod files;
 pub mod locate;
-pub mod manifest;
 pub mod peer;
 pub mod program;
 pub mod report;
@@ -37,9 +39,20 @@ pub mod session;
 mod snapshot;
 pub mod transcript;
 
+pub use exercise::{BadId, ExerciseId};
 pub use failure::{Failure, Outcome, ensure};
 pub use program::Program;
-pub use runner::{Case, SEED_VAR, run};
+pub use runner::{Case, SEED_VAR, run_suite};
+
+/// The `main` of a chapter test file: runs its table of cases against the program
+/// under test. The exercise is the test target's own name (`tests/ch2_8.rs` grades
+/// `ch2-8`), so a copied test file cannot grade the wrong program.
+#[macro_export]
+macro_rules! run {
+    ($cases:expr $(,)?) => {
+        $crate::run_suite(env!("CARGO_MANIFEST_DIR"), env!("CARGO_CRATE_NAME"), $cases)
+    };
+}
 pub use session::Session;
 
 /// Everything a chapter test file needs: `use harness::prelude::*;`.

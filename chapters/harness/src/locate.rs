@@ -5,6 +5,7 @@
 //! `cargo test` sets nothing, and then the reference solution is graded — built first,
 //! because `cargo test` does not build other packages' binaries.
 
+use crate::exercise::ExerciseId;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -12,9 +13,9 @@ use std::sync::OnceLock;
 /// The environment variable that names the binary to grade.
 pub const PROGRAM_VAR: &str = "NETLAB_PROGRAM";
 
-/// The binary to grade for `exercise` (e.g. `ch2-8`), building the reference solution
-/// when nothing was named.
-pub fn program_for(exercise: &str) -> Result<PathBuf, String> {
+/// The binary to grade for `exercise`, building the reference solution when nothing
+/// was named.
+pub fn program_for(exercise: ExerciseId) -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os(PROGRAM_VAR) {
         // Programs run in a folder of their own, so a relative path must be resolved now.
         return std::fs::canonicalize(&path)
@@ -31,10 +32,10 @@ pub fn program_for(exercise: &str) -> Result<PathBuf, String> {
     BUILT.get_or_init(|| build_reference(exercise)).clone()
 }
 
-/// Builds `EXERCISE-solution` with cargo and returns the path of its binary, which sits
+/// Builds `chN-M-solution` with cargo and returns the path of its binary, which sits
 /// in the same target directory as this test binary.
-fn build_reference(exercise: &str) -> Result<PathBuf, String> {
-    let package = format!("{exercise}-solution");
+fn build_reference(exercise: ExerciseId) -> Result<PathBuf, String> {
+    let package = exercise.solution_package();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args(["build", "--quiet", "--package", &package, "--bin", &package])

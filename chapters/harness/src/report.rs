@@ -17,7 +17,7 @@ pub const REPORT_VAR: &str = "NETLAB_REPORT";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SuiteReport {
     /// The exercise graded (`ch2-8`).
-    pub exercise: String,
+    pub exercise: crate::ExerciseId,
     /// The seed the varied inputs were drawn from.
     pub seed: u64,
     /// The cases that ran, in the order they finished.

@@ -1,6 +1,7 @@
 //! Runs a table of cases as a test binary (`harness = false`), with the command line
 //! of `cargo test` (filters, `--list`, `--exact`), and writes a report for the grader.
 
+use crate::exercise::ExerciseId;
 use crate::failure::{Failure, Outcome};
 use crate::program::Watch;
 use crate::report::{CaseReport, REPORT_VAR, SuiteReport};
@@ -43,10 +44,20 @@ impl Case {
     }
 }
 
-/// The test binary's `main`: runs `cases` against the program under test for
-/// `exercise`. `manifest_dir` is the chapter crate's `env!("CARGO_MANIFEST_DIR")`,
-/// which holds `tests/snapshots`.
-pub fn run(manifest_dir: &str, exercise: &str, cases: &[Case]) -> ExitCode {
+/// The test binary's `main` (through [`crate::run!`]): runs `cases` against the program
+/// under test for the exercise named by `test_target` (`ch2_8` grades `ch2-8`).
+/// `manifest_dir` is the chapter crate's folder, which holds `tests/snapshots`.
+pub fn run_suite(manifest_dir: &str, test_target: &str, cases: &[Case]) -> ExitCode {
+    let exercise = match ExerciseId::from_test_target(test_target) {
+        Ok(exercise) => exercise,
+        Err(error) => {
+            eprintln!(
+                "error: this test file must be named after the exercise it grades \
+                 (tests/chN_M.rs): {error}"
+            );
+            return ExitCode::from(2);
+        }
+    };
     quiet_panics();
     let mut args = libtest_mimic::Arguments::from_args();
     // Cases mostly wait on sockets and pipes, not the CPU: run them all at once, so a
@@ -55,7 +66,7 @@ pub fn run(manifest_dir: &str, exercise: &str, cases: &[Case]) -> ExitCode {
     let seed = seed();
     let results = Arc::new(Mutex::new(Vec::new()));
     let names: Vec<&str> = cases.iter().map(|case| case.name).collect();
-    let target = exercise.replace('-', "_");
+    let target = exercise.test_target();
     let snapshot_dir = Path::new(manifest_dir).join("tests").join("snapshots");
     let trials = cases
         .iter()
@@ -65,9 +76,8 @@ pub fn run(manifest_dir: &str, exercise: &str, cases: &[Case]) -> ExitCode {
                 dir: snapshot_dir.clone(),
                 prefix: format!("{target}__{}", slug(case.name)),
             };
-            let exercise = exercise.to_string();
             libtest_mimic::Trial::test(case.name, move || {
-                let report = run_case(&exercise, case, seed, snapshots);
+                let report = run_case(exercise, case, seed, snapshots);
                 let verdict = if report.passed {
                     Ok(())
                 } else {
@@ -86,7 +96,7 @@ pub fn run(manifest_dir: &str, exercise: &str, cases: &[Case]) -> ExitCode {
     // Report in the order of the table, however the cases were scheduled.
     cases.sort_by_key(|report: &CaseReport| names.iter().position(|name| *name == report.name));
     if let Err(error) = write_report(SuiteReport {
-        exercise: exercise.to_string(),
+        exercise,
         seed,
         cases,
     }) {
@@ -97,7 +107,7 @@ pub fn run(manifest_dir: &str, exercise: &str, cases: &[Case]) -> ExitCode {
 }
 
 /// Runs one case in its own session and turns whatever happened into a report.
-fn run_case(exercise: &str, case: Case, seed: u64, snapshots: Snapshots) -> CaseReport {
+fn run_case(exercise: ExerciseId, case: Case, seed: u64, snapshots: Snapshots) -> CaseReport {
     let started = Instant::now();
     let case_seed = seed ^ fnv1a(case.name);
     let watches: Arc<Mutex<Vec<Watch>>> = Arc::default();

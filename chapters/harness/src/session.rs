@@ -1,6 +1,7 @@
 //! A session is one test case's world: the program under test, the peers the test
 //! opens, the transcript of everything said, and the inputs drawn from the seed.
 
+use crate::exercise::ExerciseId;
 use crate::failure::{Failure, Outcome};
 use crate::peer::{TcpPeer, TcpServer, UdpPeer};
 use crate::program::{Program, Watch};
@@ -24,7 +25,7 @@ const WORDS: &[&str] = &[
 
 /// Everything one test case works with. Tests receive it as `t: &mut Session`.
 pub struct Session {
-    exercise: String,
+    exercise: ExerciseId,
     program: PathBuf,
     transcript: Transcript,
     normaliser: Normaliser,
@@ -40,7 +41,7 @@ pub struct Session {
 
 impl Session {
     pub(crate) fn new(
-        exercise: &str,
+        exercise: ExerciseId,
         program: PathBuf,
         seed: u64,
         watches: Arc<Mutex<Vec<Watch>>>,
@@ -50,7 +51,7 @@ impl Session {
         let mut normaliser = Normaliser::default();
         normaliser.replace_literal(dir.path().display().to_string(), "<dir>");
         Ok(Session {
-            exercise: exercise.to_string(),
+            exercise,
             program,
             transcript: Transcript::default(),
             normaliser,
@@ -99,7 +100,7 @@ impl Session {
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let program = Program::start(
             label,
-            &self.exercise,
+            &self.exercise.package(),
             &self.program,
             &args,
             self.dir.path(),
@@ -353,7 +354,7 @@ mod tests {
             prefix: "t".into(),
         };
         let mut t = Session::new(
-            "ch0-0",
+            "ch0-0".parse().unwrap(),
             "/bin/true".into(),
             151_517,
             Arc::default(),

@@ -6,13 +6,13 @@
 //! for a `#fragment`, a heading of it.
 
 use super::SRC_DIR;
-use harness::manifest::Manifest;
 use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
 use mdbook_markdown::{MarkdownOptions, new_cmark_parser};
 use regex::Regex;
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
+use xtask::manifest::Manifest;
 
 /// The table of contents: mdBook renders only the pages it lists.
 const SUMMARY: &str = "SUMMARY.md";

@@ -10,11 +10,11 @@
 //! `dev check`).
 
 use anyhow::{Context, Result, bail};
-use harness::manifest::Manifest;
 use mdbook_driver::MDBook;
 use mdbook_driver::config::Config;
 use mermaid::Mermaid;
 use std::path::{Path, PathBuf};
+use xtask::manifest::Manifest;
 
 mod check;
 mod mermaid;
@@ -32,7 +32,7 @@ pub const SRC_DIR: &str = "book/src";
 /// Fails, listing every problem [`check()`] found, rather than writing a book with empty
 /// code blocks or dead links in it.
 pub fn build(root: &Path) -> Result<PathBuf> {
-    let manifest = Manifest::load(root).map_err(anyhow::Error::msg)?;
+    let manifest = Manifest::load(root)?;
     let problems = check(root, &manifest);
     if !problems.is_empty() {
         bail!(
@@ -70,8 +70,8 @@ mod tests {
     use super::*;
 
     /// The manifest of the fixture books: one exercise, taught on `ch9/ex.md`.
-    const MANIFEST: &str = "[[exercise]]\nid = \"ch9-1\"\ntitle = \"Echo\"\nroles = [\"server\"]\n\
-                            book = \"ch9/ex.md\"\nseed = \"s\"\nhint = \"h\"\n";
+    const MANIFEST: &str = "[[exercise]]\nid = \"ch9-1\"\ntitle = \"Echo\"\n\
+                            book = \"ch9/ex.md\"\nsource = \"s\"\nhints = [\"h\"]\n";
 
     /// A well-formed small book: an included anchor, a link with a fragment, an
     /// escaped directive, and a link-like text inside code.
