@@ -48,7 +48,7 @@ fn main() -> ExitCode {
 }
 
 /// Starts the client against the test's own listener and accepts its connection.
-fn client_of_test_server(t: &mut Session, selector: &str) -> Outcome<(Program, TcpPeer)> {
+fn client_of_test_server(t: &mut Session, selector: &str) -> Outcome<(Program, StreamPeer)> {
     let mut listener = t.listen()?;
     let port = listener.addr()?.port().to_string();
     let client = t.start(

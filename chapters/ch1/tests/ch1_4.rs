@@ -91,7 +91,7 @@ fn frontend(t: &mut Session, label: &str, addr: SocketAddr) -> Outcome<Program> 
 
 /// Shuts down the peer's sending side and waits for the backend to close the
 /// connection: after that, the peer's lines must be in the file.
-fn finish(peer: &mut TcpPeer) -> Outcome {
+fn finish(peer: &mut StreamPeer) -> Outcome {
     peer.shutdown_write()?;
     peer.expect_closed().map_err(|f| Failure {
         summary: format!(

@@ -83,7 +83,7 @@ fn client(t: &mut Session, addr: SocketAddr, count: &str) -> Outcome<Program> {
 }
 
 /// Sends `line` and expects `received: LINE` back.
-fn exchange(t: &mut Session, tcp: &mut TcpPeer) -> Outcome {
+fn exchange(t: &mut Session, tcp: &mut StreamPeer) -> Outcome {
     let line = t.sentence(2);
     tcp.send_line(&line)?;
     tcp.expect_line(&format!("received: {line}"))

@@ -579,7 +579,7 @@ fn start_server(t: &mut Session, role: &str) -> Outcome<(Program, SocketAddr)> {
 }
 
 /// One line typed on the client, received by the test, answered, printed.
-fn exchange_over_tcp(t: &mut Session, client: &mut Program, tcp: &mut TcpPeer) -> Outcome {
+fn exchange_over_tcp(t: &mut Session, client: &mut Program, tcp: &mut StreamPeer) -> Outcome {
     let line = t.sentence(2);
     client.send_line(&line)?;
     tcp.expect_line(&line)?;
@@ -593,7 +593,7 @@ fn exchange_over_tcp(t: &mut Session, client: &mut Program, tcp: &mut TcpPeer) -
 fn tcp_client_talks(
     t: &mut Session,
     label: &str,
-    listener: &mut TcpServer,
+    listener: &mut StreamListener,
     options: &[&str],
     target: &str,
 ) -> Outcome {

@@ -219,7 +219,7 @@ fn serve(t: &mut Session) -> Outcome<(Program, SocketAddr, Tree)> {
 
 /// Sends `command` and returns its reply line (escaped as the transcript shows it),
 /// failing at once if the reply names anything outside the root.
-fn ask(tcp: &mut TcpPeer, tree: &Tree, command: &str) -> Outcome<String> {
+fn ask(tcp: &mut StreamPeer, tree: &Tree, command: &str) -> Outcome<String> {
     tcp.send_line(command)?;
     let reply = tcp.read_line()?;
     tree.check_no_leak(command, &reply)?;
@@ -227,7 +227,7 @@ fn ask(tcp: &mut TcpPeer, tree: &Tree, command: &str) -> Outcome<String> {
 }
 
 /// Sends `command` and checks its reply is exactly `expected` (tabs and all).
-fn expect_reply(tcp: &mut TcpPeer, tree: &Tree, command: &str, expected: &str) -> Outcome {
+fn expect_reply(tcp: &mut StreamPeer, tree: &Tree, command: &str, expected: &str) -> Outcome {
     let reply = ask(tcp, tree, command)?;
     same_reply(command, expected, &reply)
 }
@@ -247,7 +247,7 @@ fn same_reply(command: &str, expected: &str, reply: &str) -> Outcome {
 }
 
 /// Sends `ls DIR` and checks the server refuses it as outside the root.
-fn expect_refused(tcp: &mut TcpPeer, tree: &Tree, dir: &str) -> Outcome {
+fn expect_refused(tcp: &mut StreamPeer, tree: &Tree, dir: &str) -> Outcome {
     let reply = ask(tcp, tree, &format!("ls {dir}"))?;
     let expected = format!("error: {dir} is outside the served directory");
     if reply == escape(expected.as_bytes()) {

@@ -85,7 +85,7 @@ fn server(t: &mut Session) -> Outcome<(Program, SocketAddr)> {
 
 /// One turn seen from the test playing the client: send a line, see the server print
 /// it, type the server's answer, receive it.
-fn turn(t: &mut Session, server: &mut Program, tcp: &mut TcpPeer) -> Outcome {
+fn turn(t: &mut Session, server: &mut Program, tcp: &mut StreamPeer) -> Outcome {
     let (message, answer) = (t.sentence(2), t.sentence(2));
     tcp.send_line(&message)?;
     server.expect_line(&format!("client: {message}"))?;

@@ -10,6 +10,8 @@ use std::fmt;
 /// A failed expectation: what went wrong, and what was expected instead of what came.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
+    /// How the program fell short, so a case shows only the hints that fit.
+    pub kind: Kind,
     /// One plain sentence: "expected a line on the server's stdout within 2s, but…".
     pub summary: String,
     /// What the test expected to see, when there is one thing to compare.
@@ -18,10 +20,37 @@ pub struct Failure {
     pub actual: Option<String>,
 }
 
+/// How a program fell short of a step. A case's hint can be tied to one kind
+/// ([`crate::Case::hint_if`]): "the classic half-duplex bug" fits a client that never
+/// printed the line, not one that printed it with the wrong prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Nothing came within the deadline (a line, a connection, an exit) while the
+    /// program kept running.
+    Timeout,
+    /// Something came, but not what was expected (a different line, status or file).
+    Mismatch,
+    /// The program closed the connection or its stdout, or exited, before what was
+    /// expected came.
+    Closed,
+    /// The program crashed: a panic (a `todo!()` included) or a signal. Set by the
+    /// runner whenever a program of the case panicked, whatever step noticed it.
+    Crashed,
+    /// The program was not there to talk to: a connection refused, or a program that
+    /// never said where it listens.
+    Unreachable,
+    /// The program reset a connection instead of closing it.
+    Reset,
+    /// Anything else, including trouble of the test's own.
+    Other,
+}
+
 impl Failure {
     /// A failure described by one sentence.
     pub fn new(summary: impl Into<String>) -> Self {
         Failure {
+            kind: Kind::Other,
             summary: summary.into(),
             expected: None,
             actual: None,
@@ -35,9 +64,23 @@ impl Failure {
         actual: impl Into<String>,
     ) -> Self {
         Failure {
+            kind: Kind::Mismatch,
             summary: summary.into(),
             expected: Some(expected.into()),
             actual: Some(actual.into()),
+        }
+    }
+
+    /// The same failure, classified as `kind`.
+    pub fn kind(self, kind: Kind) -> Self {
+        Failure { kind, ..self }
+    }
+
+    /// The same failure, saying what was expected.
+    pub fn expecting(self, expected: impl Into<String>) -> Self {
+        Failure {
+            expected: Some(expected.into()),
+            ..self
         }
     }
 }

@@ -40,7 +40,7 @@ mod snapshot;
 pub mod transcript;
 
 pub use exercise::{BadId, ExerciseId};
-pub use failure::{Failure, Outcome, ensure};
+pub use failure::{Failure, Kind, Outcome, ensure};
 pub use program::Program;
 pub use runner::{Case, SEED_VAR, run_suite};
 
@@ -57,8 +57,8 @@ pub use session::Session;
 
 /// Everything a chapter test file needs: `use harness::prelude::*;`.
 pub mod prelude {
-    pub use crate::failure::{Failure, Outcome, check_match, ensure};
-    pub use crate::peer::{StreamPeer, TcpPeer, TcpServer, UdpPeer, UnixServer};
+    pub use crate::failure::{Failure, Kind, Outcome, check_match, ensure};
+    pub use crate::peer::{StreamListener, StreamPeer, UdpPeer};
     pub use crate::program::Program;
     pub use crate::runner::Case;
     pub use crate::session::Session;

@@ -6,7 +6,7 @@
 //! owns that duty) — so a hanging program, or one that forked helpers, never outlives
 //! its test case.
 
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, Kind, Outcome};
 use crate::transcript::{Direction, Transcript, escape};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -19,8 +19,15 @@ use std::time::{Duration, Instant};
 
 /// The longest line kept from a program; longer output is cut there.
 const MAX_LINE: u64 = 64 * 1024;
-/// How many unread stdout lines are kept before the program counts as flooding.
-const MAX_UNREAD_LINES: usize = 10_000;
+/// How many unread stdout bytes are kept before the program counts as flooding; past
+/// it, lines are counted and dropped, so a program printing in a loop costs the test
+/// neither its memory nor a report of 25,000 lines.
+const MAX_UNREAD_BYTES: usize = 1024 * 1024;
+/// A report shows this many of a program's unread lines from the start, and
+/// [`SHOWN_TAIL`] from the end; it says how many it left out between them.
+pub(crate) const SHOWN_HEAD: usize = 20;
+/// See [`SHOWN_HEAD`].
+const SHOWN_TAIL: usize = 10;
 /// How many stderr lines are kept (the tail is what explains a crash).
 const STDERR_TAIL: usize = 40;
 
@@ -34,8 +41,11 @@ pub(crate) static SPAWNING: std::sync::RwLock<()> = std::sync::RwLock::new(());
 #[derive(Default)]
 struct State {
     unread: VecDeque<String>,
+    unread_bytes: usize,
+    /// Lines dropped past [`MAX_UNREAD_BYTES`], and the last few of them.
+    dropped: usize,
+    dropped_tail: VecDeque<String>,
     stdout_closed: bool,
-    flooded: bool,
     stderr: VecDeque<String>,
     stderr_closed: bool,
     exit: Option<ExitStatus>,
@@ -91,8 +101,12 @@ pub struct ProgramReport {
     pub label: String,
     /// How to run it by hand.
     pub command: String,
-    /// Stdout lines the test had not read when the case ended.
+    /// Stdout lines the test had not read when the case ended: the first and the
+    /// last few of them.
     pub unread_stdout: Vec<String>,
+    /// How many unread lines were left out between the first and the last.
+    #[serde(default)]
+    pub unread_left_out: usize,
     /// The last lines of its stderr.
     pub stderr_tail: Vec<String>,
     /// How it ended, if it did (`exited with status 1`).
@@ -113,20 +127,25 @@ pub(crate) struct Watch {
     pub stdin: Arc<Mutex<Option<ChildStdin>>>,
 }
 
+impl ProgramReport {
+    /// Whether the program panicked (a `todo!()` included), by its stderr.
+    pub fn panicked(&self) -> bool {
+        self.stderr_tail
+            .iter()
+            .any(|line| line.contains("panicked at"))
+    }
+}
+
 impl Watch {
     /// Everything a report shows about this program now.
     pub fn report(&self) -> ProgramReport {
         let state = self.shared.lock();
-        let mut unread: Vec<String> = state.unread.iter().cloned().collect();
-        if state.flooded {
-            unread.push(format!(
-                "… (more than {MAX_UNREAD_LINES} lines; the rest was dropped)"
-            ));
-        }
+        let (unread_stdout, unread_left_out) = excerpt(&state);
         ProgramReport {
             label: self.label.clone(),
             command: self.command.clone(),
-            unread_stdout: unread,
+            unread_stdout,
+            unread_left_out,
             stderr_tail: state.stderr.iter().cloned().collect(),
             exit: match state.exit {
                 _ if self.stopped.load(std::sync::atomic::Ordering::SeqCst) => None,
@@ -187,14 +206,7 @@ impl Program {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
-        // SAFETY: prctl is async-signal-safe; it asks the kernel to kill the child if
-        // the test process dies before it could clean up (a test killed from outside).
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
+        die_with_the_test(&mut command);
         let spawning = SPAWNING.read().unwrap_or_else(|e| e.into_inner());
         let mut child = command
             .spawn()
@@ -268,6 +280,7 @@ impl Program {
                 "could not type into the stdin of {label} ({e}): {}",
                 self.ended_reason()
             ))
+            .kind(Kind::Closed)
         })
     }
 
@@ -283,6 +296,7 @@ impl Program {
         let deadline = Instant::now() + self.deadline;
         let line = self.watch.shared.wait_for(deadline, |s| {
             if let Some(line) = s.unread.pop_front() {
+                s.unread_bytes -= line.len();
                 Some(Ok(line))
             } else if s.stdout_closed {
                 Some(Err(()))
@@ -300,13 +314,15 @@ impl Program {
                 "expected another line on the stdout of {}, but it closed its stdout: {}",
                 self.label(),
                 self.ended_reason()
-            ))),
+            ))
+            .kind(Kind::Closed)),
             None => Err(Failure::new(format!(
                 "expected a line on the stdout of {} within {:.1?}, but none came ({})",
                 self.label(),
                 self.deadline,
                 self.quiet_reason()
-            ))),
+            ))
+            .kind(Kind::Timeout)),
         }
     }
 
@@ -376,7 +392,8 @@ impl Program {
                 "expected {} to exit within {:.1?}, but it is still running",
                 self.label(),
                 self.deadline
-            ))),
+            ))
+            .kind(Kind::Timeout)),
         }
     }
 
@@ -463,7 +480,8 @@ impl Program {
                 self.label(),
                 describe_exit(status),
                 self.panic_note()
-            ))),
+            ))
+            .kind(Kind::Closed)),
         }
     }
 
@@ -496,7 +514,8 @@ impl Program {
                 ),
                 format!("a line containing `{needle}`"),
                 "(no such line; see its stderr below)",
-            )),
+            )
+            .kind(Kind::Timeout)),
         }
     }
 
@@ -542,6 +561,24 @@ impl Program {
     }
 }
 
+/// Asks Linux to kill the program if the test process dies before it could clean up
+/// (a test killed from outside). A safety net only: the session kills every program
+/// group when its case ends, on every system.
+#[cfg(target_os = "linux")]
+fn die_with_the_test(command: &mut Command) {
+    // SAFETY: prctl is async-signal-safe, as code between fork and exec must be.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+}
+
+/// Elsewhere (macOS) there is no such request; the session's kill is the only one.
+#[cfg(not(target_os = "linux"))]
+fn die_with_the_test(_command: &mut Command) {}
+
 /// Explains a Rust panic found in a program's stderr, or says nothing.
 pub(crate) fn panic_note(stderr: &[String]) -> String {
     let Some(at) = stderr.iter().position(|l| l.contains("panicked at")) else {
@@ -555,6 +592,28 @@ pub(crate) fn panic_note(stderr: &[String]) -> String {
     }
 }
 
+/// The first [`SHOWN_HEAD`] and last [`SHOWN_TAIL`] unread lines (the dropped ones
+/// count as unread), and how many lines between them are left out.
+fn excerpt(state: &State) -> (Vec<String>, usize) {
+    let all = state.unread.len() + state.dropped;
+    if all <= SHOWN_HEAD + SHOWN_TAIL {
+        let lines = state.unread.iter().chain(&state.dropped_tail).cloned();
+        return (lines.collect(), 0);
+    }
+    let head = state.unread.iter().take(SHOWN_HEAD).cloned();
+    let later: Vec<&String> = state
+        .unread
+        .iter()
+        .skip(SHOWN_HEAD)
+        .chain(&state.dropped_tail)
+        .collect();
+    let tail = later[later.len().saturating_sub(SHOWN_TAIL)..]
+        .iter()
+        .map(|line| (*line).clone());
+    let shown: Vec<String> = head.chain(tail).collect();
+    (shown.clone(), all - shown.len())
+}
+
 /// Says how a process ended, in words.
 pub fn describe_exit(status: ExitStatus) -> String {
     match (status.code(), status.signal()) {
@@ -566,18 +625,25 @@ pub fn describe_exit(status: ExitStatus) -> String {
     }
 }
 
-/// Reads stdout line by line into the shared state; past [`MAX_UNREAD_LINES`] unread
-/// lines the rest is drained and dropped, so a flooding program neither blocks nor eats
-/// the test's memory.
+/// Reads stdout line by line into the shared state; past [`MAX_UNREAD_BYTES`] unread
+/// the rest is drained, counted and dropped (its last lines kept for the report), so a
+/// flooding program neither blocks nor eats the test's memory.
 fn spawn_stdout_reader(stdout: impl Read + Send + 'static, shared: Arc<Shared>) {
     spawn_line_reader(
         stdout,
         shared,
         |s, text| {
-            if s.unread.len() < MAX_UNREAD_LINES {
+            // Once lines were dropped, later ones are too: the test must not read a
+            // conversation with a hole in it.
+            if s.dropped == 0 && s.unread_bytes + text.len() <= MAX_UNREAD_BYTES {
+                s.unread_bytes += text.len();
                 s.unread.push_back(text);
             } else {
-                s.flooded = true;
+                s.dropped += 1;
+                if s.dropped_tail.len() == SHOWN_TAIL {
+                    s.dropped_tail.pop_front();
+                }
+                s.dropped_tail.push_back(text);
             }
         },
         |s| s.stdout_closed = true,
@@ -731,6 +797,27 @@ mod tests {
             shell("echo \"thread 'main' panicked at x:\" >&2; echo 'error: x' >&2; exit 101");
         let mut panic = panic;
         assert!(panic.expect_error_exit(None).is_err());
+    }
+
+    #[test]
+    fn a_flooding_program_is_reported_as_an_excerpt_with_bounded_memory() {
+        // 200,000 lines of 20 bytes: 4 MB, four times what the harness keeps.
+        let mut program = shell("seq -f 'line %015g' 1 200000; sleep 5");
+        assert_eq!(program.read_line().unwrap(), "line 000000000000001");
+        let watch = program.watch();
+        let gone = watch
+            .shared
+            .wait_for(Instant::now() + Duration::from_secs(5), |s| {
+                (s.dropped + s.unread.len() == 199_999).then_some(())
+            });
+        assert!(gone.is_some(), "every line was read or counted");
+        assert!(watch.shared.lock().unread_bytes <= MAX_UNREAD_BYTES);
+        let report = watch.report();
+        assert_eq!(report.unread_stdout.len(), SHOWN_HEAD + SHOWN_TAIL);
+        assert_eq!(report.unread_stdout[0], "line 000000000000002");
+        assert_eq!(report.unread_stdout.last().unwrap(), "line 000000000200000");
+        assert_eq!(report.unread_left_out, 199_999 - SHOWN_HEAD - SHOWN_TAIL);
+        watch.kill();
     }
 
     #[test]

@@ -35,8 +35,8 @@ pub struct CaseReport {
     pub millis: u64,
     /// Why it failed.
     pub failure: Option<Failure>,
-    /// What this case is about and the usual reason it fails.
-    pub hint: Option<String>,
+    /// The case's hints that fit the way it failed.
+    pub hints: Vec<String>,
     /// The conversation up to the failure.
     pub steps: Vec<Step>,
     /// The programs the case started, as they were when it ended.
@@ -64,7 +64,7 @@ impl CaseReport {
         for program in &self.programs {
             render_program(&mut out, program);
         }
-        if let Some(hint) = &self.hint {
+        for hint in &self.hints {
             let _ = writeln!(out, "\nabout this case: {}", hint.trim());
         }
         let _ = writeln!(
@@ -127,6 +127,15 @@ fn render_comparison(out: &mut String, failure: &Failure) {
     }
 }
 
+/// `1 line`, `2 lines`: a count with its noun.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// A program's unread output, stderr tail and exit, each line behind a prefix.
 fn render_program(out: &mut String, program: &ProgramReport) {
     if !program.unread_stdout.is_empty() {
@@ -135,7 +144,21 @@ fn render_program(out: &mut String, program: &ProgramReport) {
             "\n{} printed on stdout (not read by the test):",
             program.label
         );
-        for line in &program.unread_stdout {
+        let (head, tail) = program
+            .unread_stdout
+            .split_at(program.unread_stdout.len().min(crate::program::SHOWN_HEAD));
+        for line in head {
+            let _ = writeln!(out, "  {} | {line}", program.label);
+        }
+        if program.unread_left_out > 0 {
+            let _ = writeln!(
+                out,
+                "  {} | … {} left out …",
+                program.label,
+                plural(program.unread_left_out, "line")
+            );
+        }
+        for line in tail {
             let _ = writeln!(out, "  {} | {line}", program.label);
         }
     }

@@ -2,8 +2,8 @@
 //! of `cargo test` (filters, `--list`, `--exact`), and writes a report for the grader.
 
 use crate::exercise::ExerciseId;
-use crate::failure::{Failure, Outcome};
-use crate::program::Watch;
+use crate::failure::{Failure, Kind, Outcome};
+use crate::program::{ProgramReport, Watch};
 use crate::report::{CaseReport, REPORT_VAR, SuiteReport};
 use crate::session::Session;
 use crate::snapshot::{Snapshots, slug};
@@ -17,12 +17,15 @@ pub const SEED_VAR: &str = "NETLAB_SEED";
 /// No case may take longer than this; its programs are killed when it does.
 const CASE_LIMIT: Duration = Duration::from_secs(30);
 
-/// One test case: a name that says what it checks, the steps, and a hint.
+/// How many hints one case can carry.
+const MAX_HINTS: usize = 4;
+
+/// One test case: a name that says what it checks, the steps, and hints.
 #[derive(Clone, Copy)]
 pub struct Case {
     name: &'static str,
     steps: fn(&mut Session) -> Outcome,
-    hint: Option<&'static str>,
+    hints: [Option<(Option<Kind>, &'static str)>; MAX_HINTS],
 }
 
 impl Case {
@@ -31,16 +34,43 @@ impl Case {
         Case {
             name,
             steps,
-            hint: None,
+            hints: [None; MAX_HINTS],
         }
     }
 
-    /// What the case is about and the usual reason a program fails it.
+    /// What the case is about: shown whenever it fails, so it must be true however it
+    /// fails (a crash, a timeout, a wrong line).
     pub const fn hint(self, hint: &'static str) -> Case {
-        Case {
-            hint: Some(hint),
-            ..self
+        self.with_hint(None, hint)
+    }
+
+    /// The usual mistake behind one kind of failure: shown only when the case fails
+    /// that way. "The classic half-duplex bug" fits a client that printed nothing
+    /// ([`Kind::Timeout`]), not one that printed a wrong line.
+    pub const fn hint_if(self, kind: Kind, hint: &'static str) -> Case {
+        self.with_hint(Some(kind), hint)
+    }
+
+    const fn with_hint(mut self, kind: Option<Kind>, hint: &'static str) -> Case {
+        let mut slot = 0;
+        while slot < MAX_HINTS {
+            if self.hints[slot].is_none() {
+                self.hints[slot] = Some((kind, hint));
+                return self;
+            }
+            slot += 1;
         }
+        panic!("a case carries at most four hints");
+    }
+
+    /// The hints that fit `failure`, in the order they were given.
+    fn hints_for(&self, failure: &Failure) -> Vec<String> {
+        self.hints
+            .iter()
+            .flatten()
+            .filter(|(kind, _)| kind.is_none_or(|kind| kind == failure.kind))
+            .map(|(_, hint)| hint.to_string())
+            .collect()
     }
 }
 
@@ -136,15 +166,27 @@ fn run_case(exercise: ExerciseId, case: Case, seed: u64, snapshots: Snapshots) -
             drop(watchdog);
             steps = session.transcript().steps();
             programs = session.program_reports(outcome.is_err());
-            outcome
+            // A panic is the root cause, whichever step noticed its consequence.
+            let crashed = programs.iter().any(ProgramReport::panicked);
+            outcome.map_err(|failure| {
+                if crashed {
+                    failure.kind(Kind::Crashed)
+                } else {
+                    failure
+                }
+            })
             // The session is dropped here, which kills every program of the case.
         });
     CaseReport {
         name: case.name.to_string(),
         passed: outcome.is_ok(),
         millis: started.elapsed().as_millis() as u64,
+        hints: outcome
+            .as_ref()
+            .err()
+            .map(|failure| case.hints_for(failure))
+            .unwrap_or_default(),
         failure: outcome.err(),
-        hint: case.hint.map(str::to_string),
         steps,
         programs,
         seed,
@@ -221,4 +263,30 @@ fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nothing(_: &mut Session) -> Outcome {
+        Ok(())
+    }
+
+    #[test]
+    fn a_case_shows_only_the_hints_that_fit_the_failure() {
+        let case = Case::new("a client prints while idle", nothing)
+            .hint("always true")
+            .hint_if(Kind::Timeout, "the half-duplex bug")
+            .hint_if(Kind::Mismatch, "check the prefix");
+        let timeout = Failure::new("no line came").kind(Kind::Timeout);
+        assert_eq!(
+            case.hints_for(&timeout),
+            ["always true", "the half-duplex bug"]
+        );
+        let wrong = Failure::mismatch("a different line", "server: x", "x");
+        assert_eq!(case.hints_for(&wrong), ["always true", "check the prefix"]);
+        let crash = Failure::new("it panicked").kind(Kind::Crashed);
+        assert_eq!(case.hints_for(&crash), ["always true"]);
+    }
 }

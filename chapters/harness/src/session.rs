@@ -2,8 +2,8 @@
 //! opens, the transcript of everything said, and the inputs drawn from the seed.
 
 use crate::exercise::ExerciseId;
-use crate::failure::{Failure, Outcome};
-use crate::peer::{TcpPeer, TcpServer, UdpPeer};
+use crate::failure::{Failure, Kind, Outcome};
+use crate::peer::{StreamListener, StreamPeer, UdpPeer};
 use crate::program::{Program, Watch};
 use crate::transcript::{Direction, Normaliser, Transcript};
 use std::collections::HashMap;
@@ -148,7 +148,7 @@ impl Session {
     /// Starts a client under test against a server the test plays: listens on a free
     /// loopback port, runs `args` followed by `--host 127.0.0.1 --port PORT`, and waits
     /// for the client to connect. Returns the client and the test's end of its connection.
-    pub fn start_client(&mut self, label: &str, args: &[&str]) -> Outcome<(Program, TcpPeer)> {
+    pub fn start_client(&mut self, label: &str, args: &[&str]) -> Outcome<(Program, StreamPeer)> {
         let mut listener = self.listen()?;
         let port = listener.addr()?.port().to_string();
         let mut full: Vec<&str> = args.to_vec();
@@ -159,26 +159,26 @@ impl Session {
     }
 
     /// Connects a new TCP peer (`tcp#1`, `tcp#2`, …) to the program at `addr`.
-    pub fn connect(&mut self, addr: SocketAddr) -> Outcome<TcpPeer> {
+    pub fn connect(&mut self, addr: SocketAddr) -> Outcome<StreamPeer> {
         let label = self.next_label("tcp");
-        TcpPeer::connect(label, addr, self.transcript.clone(), self.deadline)
+        StreamPeer::connect(label, addr, self.transcript.clone(), self.deadline)
     }
 
     /// Connects a new peer (`unix#1`, …) to the Unix domain socket at `path`.
-    pub fn connect_unix(&mut self, path: &Path) -> Outcome<TcpPeer> {
+    pub fn connect_unix(&mut self, path: &Path) -> Outcome<StreamPeer> {
         let label = self.next_label("unix");
-        TcpPeer::connect_unix(label, path, self.transcript.clone(), self.deadline)
+        StreamPeer::connect_unix(label, path, self.transcript.clone(), self.deadline)
     }
 
     /// Listens on a free loopback port, so the test can play the server for a client.
-    pub fn listen(&mut self) -> Outcome<TcpServer> {
+    pub fn listen(&mut self) -> Outcome<StreamListener> {
         self.listen_on("127.0.0.1:0".parse().expect("valid address"))
     }
 
     /// Listens on a given address (for a client's default port, say).
-    pub fn listen_on(&mut self, addr: SocketAddr) -> Outcome<TcpServer> {
+    pub fn listen_on(&mut self, addr: SocketAddr) -> Outcome<StreamListener> {
         let label = self.next_label("tcp");
-        TcpServer::bind(label, addr, self.transcript.clone(), self.deadline)
+        StreamListener::bind(label, addr, self.transcript.clone(), self.deadline)
     }
 
     /// An address where nothing listens, so a connection to it is refused.
@@ -208,9 +208,9 @@ impl Session {
 
     /// Listens on the Unix domain socket `path`, so the test can play the server for an
     /// AF_UNIX client (accept it with `accept()`).
-    pub fn listen_unix(&mut self, path: &Path) -> Outcome<TcpServer> {
+    pub fn listen_unix(&mut self, path: &Path) -> Outcome<StreamListener> {
         let label = self.next_label("unix");
-        TcpServer::bind_unix(label, path, self.transcript.clone(), self.deadline)
+        StreamListener::bind_unix(label, path, self.transcript.clone(), self.deadline)
     }
 
     /// A UDP socket on a free loopback port.
@@ -303,8 +303,7 @@ impl Drop for Session {
 
 /// Rewords a failure to read a server's first line into what a student needs to hear.
 fn not_listening(failure: Failure, server: &Program) -> Failure {
-    let expected = Some("listening on ADDR".to_string());
-    let summary = if failure.summary.contains("closed its stdout") {
+    let summary = if failure.kind == Kind::Closed {
         format!(
             "{} exited before it printed its address — a server is expected to keep running: {}",
             server.label(),
@@ -318,11 +317,9 @@ fn not_listening(failure: Failure, server: &Program) -> Failure {
             START_DEADLINE
         )
     };
-    Failure {
-        summary,
-        expected,
-        actual: None,
-    }
+    Failure::new(summary)
+        .kind(Kind::Unreachable)
+        .expecting("listening on ADDR")
 }
 
 /// Reads the address out of `listening on ADDR`.
@@ -332,15 +329,27 @@ fn parse_listening(line: &str) -> Outcome<SocketAddr> {
             "a server's first stdout line must say where it listens",
             "listening on ADDR",
             line,
-        ));
+        )
+        .kind(Kind::Unreachable));
     };
-    addr.trim().parse().map_err(|_| {
+    let addr: SocketAddr = addr.trim().parse().map_err(|_| {
         Failure::mismatch(
             "a server's first line must give its address as IP:PORT (its socket's local_addr())",
             "listening on 127.0.0.1:PORT",
             line,
         )
-    })
+        .kind(Kind::Unreachable)
+    })?;
+    if addr.port() == 0 {
+        return Err(Failure::mismatch(
+            "the server printed the port it asked for (0), not the one the system gave it: \
+             bind to port 0, then print the listener's local_addr(), which holds the real port",
+            "listening on 127.0.0.1:PORT (PORT not 0)",
+            line,
+        )
+        .kind(Kind::Unreachable));
+    }
+    Ok(addr)
 }
 
 #[cfg(test)]
@@ -373,6 +382,8 @@ mod tests {
             80
         );
         assert!(parse_listening("listening on port 80").is_err());
+        let zero = parse_listening("listening on 127.0.0.1:0").unwrap_err();
+        assert!(zero.summary.contains("local_addr()"), "{}", zero.summary);
         assert!(
             parse_listening("hello")
                 .unwrap_err()
