@@ -2,9 +2,11 @@
 //! under test and its test binary, whose paths are read from cargo's JSON messages.
 //!
 //! Each cargo call costs at least 50 ms even when nothing changed, so `check` makes one
-//! (two for a crate kept outside the workspace) and runs the test binary itself.
+//! (two for a submission kept outside the workspace) and runs the test binary itself.
 
+use crate::submission::Submission;
 use anyhow::{Context, bail};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use xtask::manifest::Exercise;
@@ -15,6 +17,8 @@ pub struct Built {
     pub program: PathBuf,
     /// The chapter's test binary for this exercise.
     pub tests: PathBuf,
+    /// Held until the check is over, when the program's name is shared (a submission).
+    _held: Option<NameLock>,
 }
 
 /// Why a build produced nothing to run: cargo has already printed the compiler's
@@ -43,38 +47,37 @@ pub fn build(root: &Path, exercise: &Exercise, package: &str) -> Result<Built, B
         .ok_or_else(|| BuildFailed(format!("`{package}` did not compile")))?;
     let tests = find(&artifacts, &test_target, "test")
         .ok_or_else(|| BuildFailed(format!("the tests of {} did not compile", exercise.id)))?;
-    Ok(Built { program, tests })
+    Ok(Built {
+        program,
+        tests,
+        _held: None,
+    })
 }
 
-/// Builds a crate kept outside the workspace (a submission) into its own target dir,
-/// then the exercise's test target in the workspace.
-pub fn build_external(root: &Path, exercise: &Exercise, dir: &Path) -> Result<Built, BuildFailed> {
-    let manifest = dir.join("Cargo.toml");
-    if !manifest.is_file() {
-        return Err(BuildFailed(format!("{} has no Cargo.toml", dir.display())));
-    }
+/// Builds a submission made standalone (see `submission.rs`) into `target/external`,
+/// shared by every submission so the dependencies are built once; then the
+/// exercise's test target in the workspace. The returned [`Built`] keeps `held`, the
+/// lock on the program's name, until the check is over.
+pub fn build_external(
+    root: &Path,
+    exercise: &Exercise,
+    submission: &Submission,
+    held: NameLock,
+) -> Result<Built, BuildFailed> {
     let mut command = cargo(root);
     command.args([
         "build",
         "--quiet",
         "--message-format=json-render-diagnostics",
+        "--bins",
         "--manifest-path",
     ]);
     command
-        .arg(&manifest)
+        .arg(&submission.manifest)
         .arg("--target-dir")
         .arg(root.join("target").join("external"));
     let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
-    let program = artifacts
-        .iter()
-        .find(|a| a.kind == "bin")
-        .map(|a| a.executable.clone())
-        .ok_or_else(|| {
-            BuildFailed(format!(
-                "the crate in {} did not compile to a binary",
-                dir.display()
-            ))
-        })?;
+    let program = the_program(&artifacts, &submission.package)?;
     let mut command = cargo(root);
     command.args([
         "build",
@@ -90,7 +93,60 @@ pub fn build_external(root: &Path, exercise: &Exercise, dir: &Path) -> Result<Bu
     let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
     let tests = find(&artifacts, &exercise.id.test_target(), "test")
         .ok_or_else(|| BuildFailed(format!("the tests of {} did not compile", exercise.id)))?;
-    Ok(Built { program, tests })
+    Ok(Built {
+        program,
+        tests,
+        _held: Some(held),
+    })
+}
+
+/// The one program a submission builds, whatever its package is called: its only
+/// binary, or the one named after the package when it has several.
+fn the_program(artifacts: &[Artifact], package: &str) -> Result<PathBuf, BuildFailed> {
+    let binaries: Vec<&Artifact> = artifacts.iter().filter(|a| a.kind == "bin").collect();
+    match binaries.as_slice() {
+        [only] => Ok(only.executable.clone()),
+        [] => Err(BuildFailed(format!(
+            "package `{package}` builds no program: a submission needs a src/main.rs"
+        ))),
+        several => find(artifacts, package, "bin").ok_or_else(|| {
+            let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
+            BuildFailed(format!(
+                "package `{package}` builds {} programs ({}): the one to grade must be named \
+                 `{package}`",
+                names.len(),
+                names.join(", ")
+            ))
+        }),
+    }
+}
+
+/// An exclusive lock on one package name in `target/external` (`flock` on a file in
+/// `target/netlab/locks/`), released when dropped. cargo keeps one build per package
+/// name there, and names the program after it, so two submissions of one exercise
+/// graded at once would build over each other: the second waits for the first.
+pub struct NameLock {
+    /// Closing the file releases the lock.
+    _file: std::fs::File,
+}
+
+impl NameLock {
+    /// Waits until no other check holds `name`, then holds it.
+    pub fn acquire(root: &Path, name: &str) -> std::io::Result<NameLock> {
+        let dir = crate::paths::scratch_dir(root).join("locks");
+        std::fs::create_dir_all(&dir)?;
+        let file = std::fs::File::create(dir.join(format!("{name}.lock")))?;
+        loop {
+            // SAFETY: flock on a descriptor this function owns; no memory is involved.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+                return Ok(NameLock { _file: file });
+            }
+            let error = std::io::Error::last_os_error();
+            if error.kind() != std::io::ErrorKind::Interrupted {
+                return Err(error);
+            }
+        }
+    }
 }
 
 /// Runs a cargo command in the workspace and fails unless it succeeds.

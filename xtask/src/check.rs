@@ -2,8 +2,10 @@
 
 use crate::Format;
 use crate::cargo::{self, BuildFailed, Built};
+use crate::freshness::Sources;
 use crate::progress::Progress;
 use crate::render;
+use crate::submission;
 use harness::report::{REPORT_VAR, SuiteReport};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -23,7 +25,8 @@ pub enum Target {
     Exercise,
     /// The reference solution, `solutions/ID`.
     Solution,
-    /// A crate somewhere else (a submission).
+    /// A submission kept somewhere else: a copy of a student's exercise folder, a
+    /// folder holding only its `src/`, or a standalone crate (see `submission.rs`).
     Path(PathBuf),
 }
 
@@ -36,6 +39,10 @@ pub enum NotGraded {
     /// The program or the tests did not compile (cargo printed why).
     #[error("{0}: fix the compiler errors above, then check again")]
     Build(String),
+    /// The files to grade cannot be built as they are: the sentence says why and what
+    /// to do (a submission folder without a Cargo.toml or src/main.rs, say).
+    #[error("{0}")]
+    Files(String),
     /// The test binary could not run or report.
     #[error("the tests could not run: {0}")]
     Run(String),
@@ -53,7 +60,14 @@ pub fn run(root: &Path, id: &str, target: Target, format: Format, seed: Option<u
                 Progress::record(root, &exercise, &suite);
             }
             print!("{}", render::verdict(&exercise, &target, &suite, format));
-            if suite.cases.iter().all(|c| c.passed) && !suite.cases.is_empty() {
+            let passed = suite.cases.iter().all(|c| c.passed) && !suite.cases.is_empty();
+            if passed && format == Format::Text && target == Target::Exercise {
+                // After the verdict, which the student should not wait for.
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+                let findings = crate::advice::findings(root, &exercise.id.package());
+                print!("{}", crate::advice::render(&findings));
+            }
+            if passed {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
@@ -79,16 +93,76 @@ pub fn grade(
     target: &Target,
     seed: Option<u64>,
 ) -> Result<SuiteReport, NotGraded> {
-    let built = build(root, exercise, target).map_err(|BuildFailed(why)| NotGraded::Build(why))?;
+    let built = build(root, exercise, target)?;
     run_tests(&built, seed)
 }
 
-fn build(root: &Path, exercise: &Exercise, target: &Target) -> Result<Built, BuildFailed> {
+/// Builds the program `target` names and the exercise's test binary.
+fn build(root: &Path, exercise: &Exercise, target: &Target) -> Result<Built, NotGraded> {
     match target {
-        Target::Exercise => cargo::build(root, exercise, &exercise.id.package()),
-        Target::Solution => cargo::build(root, exercise, &exercise.id.solution_package()),
-        Target::Path(dir) => cargo::build_external(root, exercise, dir),
+        Target::Exercise => {
+            let package = exercise.id.package();
+            build_from_sources(
+                root,
+                &package,
+                &root.join(exercise.id.exercise_dir()),
+                || cargo::build(root, exercise, &package),
+            )
+        }
+        Target::Solution => {
+            let package = exercise.id.solution_package();
+            build_from_sources(
+                root,
+                &package,
+                &root.join(exercise.id.solution_dir()),
+                || cargo::build(root, exercise, &package),
+            )
+        }
+        Target::Path(dir) => build_submission(root, exercise, dir),
     }
+}
+
+/// Builds a submission kept outside the workspace, as a standalone package.
+fn build_submission(root: &Path, exercise: &Exercise, dir: &Path) -> Result<Built, NotGraded> {
+    let submission = submission::prepare(root, exercise, dir).map_err(NotGraded::Files)?;
+    let held = cargo::NameLock::acquire(root, &submission.package).map_err(|e| {
+        NotGraded::Run(format!(
+            "cannot take the lock on `{}` in target/netlab/locks: {e}",
+            submission.package
+        ))
+    })?;
+    let record = format!("external-{}", submission.package);
+    build_from_sources(root, &record, &submission.dir, || {
+        cargo::build_external(root, exercise, &submission, held)
+    })
+}
+
+/// Runs `build` on the files in `dir` as they are now, even when some were put back
+/// with an old modification time (see `freshness.rs`); `record` names the package's
+/// record of its last build.
+fn build_from_sources(
+    root: &Path,
+    record: &str,
+    dir: &Path,
+    build: impl FnOnce() -> Result<Built, BuildFailed>,
+) -> Result<Built, NotGraded> {
+    let cannot_refresh = |e: std::io::Error| {
+        NotGraded::Files(format!(
+            "cannot update the modification times of the files in {} ({e}), so cargo could \
+             grade an older build: make them writable by you",
+            dir.display()
+        ))
+    };
+    let sources = Sources::read(root, record, dir).map_err(cannot_refresh)?;
+    sources.make_changes_visible().map_err(cannot_refresh)?;
+    let built = build().map_err(build_failed)?;
+    sources.remember(&built.program);
+    Ok(built)
+}
+
+/// A build that produced nothing to run, as a reason not to grade.
+fn build_failed(BuildFailed(why): BuildFailed) -> NotGraded {
+    NotGraded::Build(why)
 }
 
 /// Runs the test binary against the program and reads back its report.

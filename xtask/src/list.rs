@@ -1,6 +1,7 @@
 //! `cargo xtask list`: every exercise, its last verdict, and what to do next.
 
-use crate::progress::{Progress, fingerprint};
+use crate::progress::Progress;
+use crate::tree;
 use std::path::Path;
 use xtask::manifest::{Exercise, Manifest};
 
@@ -58,7 +59,8 @@ fn state(root: &Path, exercise: &Exercise, progress: &Progress) -> State {
         return State::New;
     };
     let all_passed = verdict.passed == verdict.total && verdict.total > 0;
-    let unchanged = verdict.fingerprint == fingerprint(&root.join(exercise.id.exercise_dir()));
+    let unchanged =
+        verdict.fingerprint == tree::fingerprint_dir(&root.join(exercise.id.exercise_dir()));
     match (all_passed, unchanged) {
         (true, true) => State::Done {
             total: verdict.total,

@@ -3,15 +3,24 @@
 //! One documented clap enum, one handler per task. Every task works from the
 //! workspace root and reads the exercise manifest (`exercises.toml`).
 
+mod advice;
 mod book;
 mod cargo;
 mod check;
+mod freshness;
+mod git;
+mod given;
+mod hint;
+mod layout;
 mod list;
 mod new;
+mod paths;
 mod progress;
 mod render;
 mod reset;
-mod serve;
+mod skeletons;
+mod submission;
+mod tree;
 mod verify;
 mod watch;
 
@@ -37,7 +46,8 @@ enum Task {
         /// Grade the reference solution instead of your exercise.
         #[arg(long, conflicts_with = "path")]
         solution: bool,
-        /// Grade the crate in this folder instead (a submission kept elsewhere).
+        /// Grade the submission in this folder instead: a copy of a student's exercise
+        /// folder, or a folder holding just its src/.
         #[arg(long, value_name = "DIR")]
         path: Option<PathBuf>,
         /// How to print the verdict: text for people, json or junit for CI systems.
@@ -54,15 +64,25 @@ enum Task {
     },
     /// Show every exercise and whether it passes yet.
     List,
-    /// Print the hint of an exercise.
+    /// Print a hint: the first nudge, or with --more the next one (the last gives the approach in full).
     Hint {
         /// The exercise, e.g. ch2-8.
         id: String,
+        /// The next hint: each one says more, the last gives the approach in full.
+        #[arg(long)]
+        more: bool,
     },
     /// Put an exercise back to its untouched skeleton (your version is kept as a backup).
     Reset {
         /// The exercise, e.g. ch2-8.
         id: String,
+    },
+    /// Instructor task: record every skeleton's files in xtask/skeletons.lock, which
+    /// `reset` restores. Run it after changing a skeleton and commit both.
+    Lock {
+        /// Only say whether the lock matches the skeletons (exit 1 if not).
+        #[arg(long)]
+        check: bool,
     },
     /// Instructor check before a release: every solution passes and is lint-clean,
     /// every skeleton compiles and fails, the book builds with every include resolved.
@@ -121,15 +141,23 @@ fn main() -> ExitCode {
         }
         Task::Watch { id } => watch::run(&root, &id),
         Task::List => list::run(&root),
-        Task::Hint { id } => hint(&root, &id),
+        Task::Hint { id, more } => hint::run(&root, &id, more),
         Task::Reset { id } => reset::run(&root, &id),
+        Task::Lock { check: true } => return skeletons::check(&root),
+        Task::Lock { check: false } => skeletons::write(&root),
         Task::Verify => return verify::run(&root),
         Task::Test => return verify::test_everything(&root),
         Task::New { id, title } => new::run(&root, &id, &title),
-        Task::Book => book::build(&root).map(|out| {
-            println!("book written to {}", out.display());
-        }),
-        Task::Serve { port, open } => serve::run(&root, port, open),
+        // The book's tasks run the book tool, `xtask-book` (see book.rs).
+        Task::Book => return book::run(&root, &["build"]),
+        Task::Serve { port, open } => {
+            let port = port.to_string();
+            let mut args = vec!["serve", "--port", &port];
+            if open {
+                args.push("--open");
+            }
+            return book::run(&root, &args);
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -140,22 +168,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints an exercise's hint from the manifest.
-fn hint(root: &std::path::Path, id: &str) -> anyhow::Result<()> {
-    let manifest = xtask::manifest::Manifest::load(root)?;
-    let exercise = manifest.get(id)?;
-    println!(
-        "{}: {}\n\n{}",
-        exercise.id,
-        exercise.title,
-        exercise.first_hint()
-    );
-    println!("\nRead more: book/src/{}", exercise.book);
-    Ok(())
-}
-
 /// The workspace root: xtask lives one folder below it.
+/// `NETLAB_ROOT` points the grader at another copy of the course instead: its own
+/// tests work on throwaway copies, never on the course's real exercises.
 fn workspace_root() -> PathBuf {
+    if let Some(root) = std::env::var_os("NETLAB_ROOT") {
+        return PathBuf::from(root);
+    }
     let xtask_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     xtask_dir
         .parent()

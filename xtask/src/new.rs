@@ -62,6 +62,10 @@ pub fn run(root: &Path, id: &str, title: &str) -> anyhow::Result<()> {
             &id.test_package(),
         ],
     )?;
+    // `reset` restores skeletons from the lock: the new one must be in it.
+    if let Err(error) = crate::skeletons::write(root) {
+        eprintln!("warning: {error:#}; run `cargo xtask lock` once git can record it");
+    }
     println!(
         "created {id}: {}, {}, {}, book/src/{}",
         id.exercise_dir().display(),

@@ -9,9 +9,9 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use xtask::manifest::Exercise;
 
-/// How many failing cases are explained in full; the rest get one line each, so the
-/// first failure stays on screen.
-const EXPLAINED_FAILURES: usize = 3;
+/// How many different causes of failure are explained in full (one case each); the
+/// rest are named in a line each, so the first failure stays on screen.
+const EXPLAINED_CAUSES: usize = 3;
 
 /// The verdict of a graded run in `format`.
 pub fn verdict(
@@ -78,17 +78,24 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
         );
     }
     let failed: Vec<&CaseReport> = suite.cases.iter().filter(|c| !c.passed).collect();
-    for case in failed.iter().take(EXPLAINED_FAILURES) {
-        let _ = writeln!(out, "\n── ✗ {} ──", case.name);
-        for line in case.render_failure().lines() {
-            let _ = writeln!(out, "  {line}");
-        }
+    let groups = by_cause(&failed);
+    for group in groups.iter().take(EXPLAINED_CAUSES) {
+        explain(&mut out, group);
     }
-    if failed.len() > EXPLAINED_FAILURES {
+    let unexplained: usize = groups
+        .iter()
+        .skip(EXPLAINED_CAUSES)
+        .map(|g| g.cases.len())
+        .sum();
+    if unexplained > 0 {
         let _ = writeln!(
             out,
-            "\n({} more failing cases are not explained here: fix the ones above first)",
-            failed.len() - EXPLAINED_FAILURES
+            "\n({} not explained here: fix the ones above first)",
+            plural_verb(
+                unexplained,
+                "more failing case is",
+                "more failing cases are"
+            )
         );
     }
     let passed = suite.cases.len() - failed.len();
@@ -109,6 +116,13 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
             "\nhint: {}",
             exercise.first_hint().replace('\n', "\n      ")
         );
+        if exercise.hints.len() > 1 {
+            let _ = writeln!(
+                out,
+                "      (more: `cargo xtask hint {} --more`)",
+                exercise.id
+            );
+        }
         let _ = writeln!(
             out,
             "\n{passed} of {} cases pass. Fix the first failure, then check again \
@@ -118,6 +132,57 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
         );
     }
     out
+}
+
+/// Failing cases that share one root cause (see `CaseReport::cause`), in the order
+/// their first case failed in the table.
+struct Group<'a> {
+    cause: String,
+    cases: Vec<&'a CaseReport>,
+}
+
+/// Groups failing cases by cause: ten cases that all hit the same `todo!()` are one
+/// problem, explained once.
+fn by_cause<'a>(failed: &[&'a CaseReport]) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for case in failed {
+        let cause = case.cause();
+        match groups.iter_mut().find(|g| g.cause == cause) {
+            Some(group) => group.cases.push(case),
+            None => groups.push(Group {
+                cause,
+                cases: vec![case],
+            }),
+        }
+    }
+    groups
+}
+
+/// Explains the first case of a group in full, then names the others in one line.
+fn explain(out: &mut String, group: &Group) {
+    let first = group.cases[0];
+    let _ = writeln!(out, "\n── ✗ {} ──", first.name);
+    for line in first.render_failure().lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    let others = group.cases.len() - 1;
+    if others > 0 {
+        let _ = writeln!(
+            out,
+            "\n  …and {} the same way: {}",
+            plural_verb(others, "more case failed", "more cases failed"),
+            group.cause
+        );
+    }
+}
+
+/// `1 more case failed`, `2 more cases failed`: a count with the right form.
+fn plural_verb(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
 }
 
 /// The JSON verdict: totals, and every case with its explanation.
@@ -135,6 +200,9 @@ fn json(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
     struct Case<'a> {
         #[serde(flatten)]
         report: &'a CaseReport,
+        /// The root cause, the same for cases that failed for the same reason.
+        #[serde(skip_serializing_if = "String::is_empty")]
+        cause: String,
         explanation: String,
     }
     let verdict = Verdict {
@@ -152,6 +220,11 @@ fn json(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
             .iter()
             .map(|report| Case {
                 report,
+                cause: if report.passed {
+                    String::new()
+                } else {
+                    report.cause()
+                },
                 explanation: report.render_failure(),
             })
             .collect(),

@@ -10,8 +10,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use xtask::manifest::{Exercise, Manifest};
 
-/// The outcome of one rule: nothing to fix, or a list of things to fix.
-type Rule = Result<(), Vec<String>>;
+use crate::layout::{self, Rule};
 
 /// Runs every rule and prints each verdict; exit 0 only if all hold.
 pub fn run(root: &Path) -> ExitCode {
@@ -22,10 +21,24 @@ pub fn run(root: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let rules: [(&str, &dyn Fn() -> Rule); 6] = [
+    let rules: [(&str, &dyn Fn() -> Rule); 10] = [
         (
-            "every exercise has its skeleton, solution, tests and hint",
-            &|| exercises_are_complete(root, &manifest),
+            "every exercise has its skeleton, solution, tests and page",
+            &|| layout::exercises_are_complete(root, &manifest),
+        ),
+        (
+            "no skeleton, solution or test file is left that the manifest does not list",
+            &|| layout::nothing_is_stray(root, &manifest),
+        ),
+        ("no placeholder of `cargo xtask new` is left", &|| {
+            layout::no_placeholder_is_left(root, &manifest)
+        }),
+        ("the code each skeleton gives is its solution's", &|| {
+            layout::given_code_is_the_solutions(root, &manifest)
+        }),
+        (
+            "xtask/skeletons.lock records every skeleton as it is (what `reset` restores)",
+            &|| crate::skeletons::skeletons_locked(root, &manifest),
         ),
         ("the code is rustfmt-clean", &|| code_is_formatted(root)),
         (
@@ -75,39 +88,6 @@ pub fn test_everything(root: &Path) -> ExitCode {
     }
     println!("\nall workspace tests passed; now verify:\n");
     run(root)
-}
-
-/// Every exercise in the manifest has a skeleton, a solution, a test file and a hint.
-fn exercises_are_complete(root: &Path, manifest: &Manifest) -> Rule {
-    let mut problems = Vec::new();
-    for exercise in &manifest.exercises {
-        let test_file = exercise.id.test_file();
-        let required = [
-            (
-                exercise.id.exercise_dir().join("Cargo.toml"),
-                "the skeleton",
-            ),
-            (
-                exercise.id.solution_dir().join("Cargo.toml"),
-                "the reference solution",
-            ),
-            (test_file, "the tests"),
-        ];
-        for (path, what) in required {
-            if !root.join(&path).is_file() {
-                problems.push(format!(
-                    "{}: {what} is missing: create {}",
-                    exercise.id,
-                    path.display()
-                ));
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
-    }
 }
 
 /// `cargo fmt --all --check` passes.
@@ -198,13 +178,32 @@ fn skeleton_problem(root: &Path, exercise: &Exercise) -> Option<String> {
     }
 }
 
-/// The book's includes, anchors and links resolve, and it builds.
-fn book_builds(root: &Path, manifest: &Manifest) -> Rule {
-    let problems = book::check(root, manifest);
-    if !problems.is_empty() {
-        return Err(problems);
+/// The book's includes, anchors and links resolve, and it builds: `check`, then
+/// `build`, of the book tool (`xtask-book`, which reads the manifest itself).
+///
+/// A failing `check` lists one problem per line on stdout; anything else that fails
+/// (the tool not compiling, mdBook refusing) has said why on stderr.
+fn book_builds(root: &Path, _manifest: &Manifest) -> Rule {
+    for task in ["check", "build"] {
+        let output = book::command(root, &[task])
+            .output()
+            .map_err(|e| vec![format!("cannot run cargo to start the book tool: {e}")])?;
+        if output.status.success() {
+            continue;
+        }
+        let listed: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+        if !listed.is_empty() {
+            return Err(listed);
+        }
+        return Err(vec![format!(
+            "`cargo run --package xtask-book -- {task}` failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim_end()
+        )]);
     }
-    book::build(root)
-        .map(|_| ())
-        .map_err(|e| vec![format!("{e:#}")])
+    Ok(())
 }

@@ -73,6 +73,12 @@ fn the_reference_solution_passes() {
 fn the_untouched_skeleton_fails_with_explanations() {
     let (code, output) = check(&["ch2-8"]);
     assert_eq!(code, 1, "{output}");
+    // Every case hits the same todo!(): one explanation, not thirteen copies.
+    assert_eq!(output.matches("── ✗").count(), 1, "{output}");
+    assert!(
+        output.contains("…and 12 more cases failed the same way: the program reached a `todo!()`"),
+        "{output}"
+    );
     insta::assert_snapshot!(normalise(&output));
 }
 
@@ -143,6 +149,46 @@ fn a_half_duplex_chat_client_is_rejected() {
         output.contains("✓ the client hangs up and exits at end of input"),
         "{output}"
     );
+    // The case's half-duplex hint fits this failure (nothing came), so it is shown.
+    let explained = explanation(&output, "a client prints messages while its stdin is idle");
+    assert!(explained.contains("half-duplex"), "{explained}");
+}
+
+#[test]
+fn a_hint_that_does_not_fit_the_failure_is_not_shown() {
+    let dir = scenario("wrong-prefix-client");
+    let (code, output) = check(&["ch2-8", "--path", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{output}");
+    let explained = explanation(&output, "a client prints messages while its stdin is idle");
+    assert!(
+        explained.contains("printed a different line"),
+        "{explained}"
+    );
+    // The line came, with the wrong prefix: the half-duplex hint would mislead.
+    assert!(!explained.contains("half-duplex"), "{explained}");
+}
+
+#[test]
+fn a_flooding_program_gets_a_short_verdict() {
+    let dir = scenario("flooding-server");
+    let (code, output) = check(&["ch2-8", "--path", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("lines left out"), "{output}");
+    let lines = output.lines().count();
+    assert!(lines < 400, "the verdict has {lines} lines:\n{output}");
+    assert!(
+        no_process_named("scenario-flooding-server"),
+        "a scenario process outlived the check"
+    );
+}
+
+/// The full explanation of the case `name` in a text verdict (empty if not explained).
+fn explanation(output: &str, name: &str) -> String {
+    let start = format!("── ✗ {name} ──");
+    output
+        .split_once(&start)
+        .map(|(_, rest)| rest.split("── ✗").next().unwrap_or(rest).to_string())
+        .unwrap_or_default()
 }
 
 #[test]

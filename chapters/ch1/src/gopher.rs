@@ -27,6 +27,7 @@
 //! client printed the reply byte for byte, and [`expect_error_exit`] checks a failure
 //! is reported as the one line a gopher client's stderr may hold.
 
+use harness::program::describe_exit;
 use harness::transcript::escape;
 use harness::{Failure, Outcome, Program, Session, ensure};
 use std::collections::{HashMap, VecDeque};
@@ -575,19 +576,43 @@ fn lines_of(bytes: &[u8]) -> Vec<String> {
 pub fn expect_reply(client: &mut Program, reply: &[u8]) -> Outcome {
     let expected = lines_of(reply);
     for (n, want) in expected.iter().enumerate() {
-        let line = client.read_line().map_err(|failure| {
-            Failure::new(format!(
+        let line = client.read_line().map_err(|failure| Failure {
+            summary: format!(
                 "the client printed only {n} of the reply's {} lines ({} bytes): {}",
                 expected.len(),
                 reply.len(),
                 failure.summary
-            ))
+            ),
+            ..failure
         })?;
-        if line.len() < want.len() && want.starts_with(&line) {
+        if want.strip_suffix("\\r") == Some(line.as_str()) {
             return Err(Failure::mismatch(
                 format!(
-                    "the client's output ends in the middle of line {} of the reply's {}: did it stop after \
-                     its first read?",
+                    "line {} of the client's output lost its \\r: the reply's lines end in \\r\\n, and stdout \
+                     must be the reply's bytes unchanged (reading it as text and printing it line by line \
+                     drops the \\r)",
+                    n + 1
+                ),
+                want.as_str(),
+                line,
+            ));
+        }
+        if line.len() < want.len() && want.starts_with(&line) {
+            // A line without its end comes only when stdout closes: the client is
+            // exiting, and how it exits says why it stopped.
+            let why = match client.expect_exit() {
+                Ok(status) if status.success() => {
+                    "and it exited with status 0: did it stop after its first read?".to_string()
+                }
+                Ok(status) => format!(
+                    "and it {}: it gave up before the server had sent the whole reply",
+                    describe_exit(status)
+                ),
+                Err(_) => "did it stop after its first read?".to_string(),
+            };
+            return Err(Failure::mismatch(
+                format!(
+                    "the client's output ends in the middle of line {} of the reply's {}, {why}",
                     n + 1,
                     expected.len()
                 ),

@@ -213,6 +213,13 @@ pub enum RawReply {
     /// Reads the request and never answers, keeping the connection open until the
     /// client gives up (a server that hangs).
     Silent,
+    /// Sends `200 OK` and `body` in `pieces` writes, `pause` apart: a slow but steady
+    /// server, whose body takes longer in all than any one pause.
+    Slow {
+        body: Vec<u8>,
+        pieces: usize,
+        pause: Duration,
+    },
 }
 
 /// A hand-written TCP server that answers every connection with one [`RawReply`].
@@ -306,6 +313,22 @@ fn answer_raw(stream: TcpStream, reply: &RawReply, log: &Mutex<Vec<Request>>) ->
             stream.write_all(body)?;
             // A polite FIN, not a reset: the client sees the end of the stream early.
             stream.shutdown(Shutdown::Both)
+        }
+        RawReply::Slow {
+            body,
+            pieces,
+            pause,
+        } => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes())?;
+            for piece in body.chunks(body.len().div_ceil((*pieces).max(1)).max(1)) {
+                std::thread::sleep(*pause);
+                stream.write_all(piece)?;
+            }
+            stream.shutdown(Shutdown::Write)
         }
         RawReply::Silent => {
             stream.set_read_timeout(None)?;

@@ -31,9 +31,10 @@ fn main() -> ExitCode {
             .hint("When nothing listens on the port, connect fails with ErrorKind::ConnectionRefused: that is \
                    exit code 4. Print one `error: …` line and return ExitCode::from(4) from main."),
         Case::new("a server that accepts and says nothing makes the client time out with status 5", silent_server)
-            .hint("Without a read timeout, read waits for ever. Set stream.set_read_timeout(Some(timeout)) from \
-                   --timeout; a read that times out fails with ErrorKind::WouldBlock (Unix) or TimedOut: that is \
-                   exit code 5."),
+            .hint_if(Kind::Timeout, "Without a read timeout, read waits for ever: set \
+                   stream.set_read_timeout(Some(timeout)) from --timeout.")
+            .hint_if(Kind::Mismatch, "A read that times out fails with ErrorKind::WouldBlock (Unix) or TimedOut: \
+                   while connecting or receiving, that is TimedOut, exit code 5."),
         Case::new("the timeout bounds each wait for data, not the whole reply", slow_but_steady_server)
             .hint("--timeout limits how long ONE read may wait. A reply that keeps coming, piece by piece, may \
                    take longer than the timeout in all: set_read_timeout does exactly this, a deadline for the \

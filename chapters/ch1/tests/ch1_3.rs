@@ -31,13 +31,13 @@ fn main() -> ExitCode {
                    lines: its newlines and invalid UTF-8 are just bytes."),
         Case::new("datagrams from two senders are each reported with their own sender's address", receiver_tells_senders_apart)
             .hint("recv_from returns the sender of THIS datagram: print that address, not the first sender's."),
-        Case::new("a receiver whose port is taken prints an `error:` line and exits non-zero", receiver_reports_port_in_use)
+        Case::new("a receiver whose port is taken prints an `error:` line and exits with status 1", receiver_reports_port_in_use)
             .hint("Binding a UDP port another socket holds fails with `address in use`: return the error (with \
-                   context) so main prints `error: …` and exits with a non-zero status, without a panic."),
+                   context) so main prints `error: …` and exits with status 1, without a panic."),
         // The sender.
         Case::new("each typed line arrives as one datagram holding exactly the line's bytes", sender_sends_one_datagram_per_line)
-            .hint("For each line of stdin, without its newline, call send_to ONCE with the whole line: one send_to \
-                   is one datagram."),
+            .hint("For each line of stdin, without its line end (\\n or \\r\\n), call send_to ONCE with the \
+                   whole line: one send_to is one datagram."),
         Case::new("an empty line is sent as an empty datagram", sender_sends_empty_line)
             .hint("An empty line is a line: send_to(&[], receiver) sends a 0-byte datagram. Do not skip it, and do \
                    not stop at it."),
@@ -53,6 +53,9 @@ fn main() -> ExitCode {
         Case::new("send --port P without --host sends to localhost", sender_defaults_to_localhost)
             .hint("The default host is `localhost`. It may resolve to ::1 and 127.0.0.1; a UDP sender gets no \
                    answer telling it which one works, so prefer the IPv4 address (the receiver binds 127.0.0.1)."),
+        Case::new("a sender whose host does not resolve prints an `error:` line and exits with status 1", sender_reports_unknown_host)
+            .hint("Finding the receiver's address is the first step: if the name does not resolve, return the \
+                   error (with context) so main prints `error: …` and exits with status 1, without a panic."),
         Case::new("the sender exits with status 0 at the end of its input", sender_exits_at_end_of_input)
             .hint("When stdin ends (Ctrl-D), the sender is done: return Ok(()) so it exits with status 0."),
         Case::new("a sender and a receiver: each typed line is reported with its length", sender_and_receiver),
@@ -222,7 +225,7 @@ fn receiver_reports_port_in_use(t: &mut Session) -> Outcome {
     let port = taken.addr()?.port().to_string();
     t.note("the test's own UDP socket holds that port");
     let mut receiver = t.start("receiver", &["receive", "--port", &port])?;
-    receiver.expect_error_exit(None)?;
+    receiver.expect_error_exit(Some(1))?;
     Ok(())
 }
 
@@ -232,9 +235,11 @@ fn sender_sends_one_datagram_per_line(t: &mut Session) -> Outcome {
     let mut udp = t.udp()?;
     let mut sender = sender(t, udp.addr()?)?;
     let lines = [t.sentence(3), t.word(), t.sentence(2)];
-    for line in &lines {
+    for line in &lines[..2] {
         sender.send_line(line)?;
     }
+    t.note("the last line ends with \\r\\n, as a Windows editor or telnet sends it");
+    sender.send_line(&format!("{}\r", lines[2]))?;
     for line in &lines {
         let (datagram, _) = udp.receive()?;
         ensure(
@@ -246,6 +251,15 @@ fn sender_sends_one_datagram_per_line(t: &mut Session) -> Outcome {
             ),
         )?;
     }
+    Ok(())
+}
+
+fn sender_reports_unknown_host(t: &mut Session) -> Outcome {
+    let mut sender = t.start(
+        "sender",
+        &["send", "--host", "nonexistent.invalid", "--port", "5005"],
+    )?;
+    sender.expect_error_exit(Some(1))?;
     Ok(())
 }
 

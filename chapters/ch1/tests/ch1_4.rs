@@ -9,15 +9,16 @@
 use harness::prelude::*;
 use harness::transcript::escape;
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 /// How long the test checks that the frontend has not exited before the backend
 /// closed: the frontend's waiting is the point, and proving it needs a window.
 const WAIT_WINDOW: Duration = Duration::from_millis(200);
+
+/// Longer than the 64 KiB a line may have.
+const TOO_LONG: usize = 64 * 1024 + 5000;
 
 /// How many frontend programs and how many test peers send at once in the crowd case,
 /// and how many lines each sends.
@@ -38,8 +39,7 @@ fn main() -> ExitCode {
                    directory by default). The frontend sends each stdin line; at the end of input it shuts \
                    down its sending side, waits for the backend to close the connection, and exits 0."),
         Case::new("the backend appends to an existing file and keeps what was there", appends_to_existing_file)
-            .hint("Open the file with OpenOptions::new().create(true).append(true): File::create (or \
-                   std::fs::write) empties the file and loses the lines already stored."),
+            .hint("The file may hold lines from an earlier run: they stay, and new lines go after them."),
         Case::new("a line that arrives in pieces is stored once, whole", split_line_is_one_line)
             .hint("One read is not one line. Read through a BufReader with read_until(b'\\n') and store a line \
                    only when its \\n has come; never write what one `read` returned as if it were a line."),
@@ -51,27 +51,43 @@ fn main() -> ExitCode {
                    drop the unfinished one, end its thread, and keep serving everyone else. Never unwrap \
                    socket I/O in a connection's thread."),
         Case::new("the backend stores a second frontend's lines while the first is still connected", serves_frontends_at_once)
-            .hint("Serve each connection on a thread (or task) of its own. A backend that serves one frontend \
+            .hint_if(Kind::Timeout, "Serve each connection on a thread (or task) of its own. A backend that serves one frontend \
                    until it leaves keeps every other frontend waiting, and their lines are not stored."),
         Case::new("lines from many frontends at once never interleave, and none is lost or stored twice", crowd_of_frontends)
             .hint("Several threads append to one file. Write each complete line, \\n included, with ONE write_all \
-                   while holding a Mutex around the file (or hand lines to one writer thread through a channel). \
-                   Without the lock, pieces of different lines end up mixed when a line takes more than one \
-                   write (writeln! makes two: the text, then the \\n)."),
+                   while holding a Mutex around the file. Without the lock, pieces of different lines end up \
+                   mixed when a line takes more than one write (writeln! makes two: the text, then the \\n). \
+                   If you hand lines to one writer thread through a channel instead, a connection must wait \
+                   until the writer has written its lines before it closes: the close is the receipt."),
+        Case::new("a line longer than 64 KiB drops its connection; the lines before it stay", over_long_line)
+            .hint("Cap what you buffer for one line (read through .take(64 KiB + 1)): a longer line is never \
+                   stored, its connection is dropped, and the lines stored before it stay. The backend goes on \
+                   serving the others.")
+            .hint_if(Kind::Timeout, "Without a cap, read_until keeps buffering a line that never ends and the \
+                   connection is never dropped."),
+        Case::new("with its stderr closed, the backend still stores every line", stderr_closed)
+            .hint("Nobody may be reading the backend's stderr (a closed terminal, a log reader that exited): a \
+                   write to it then fails, and eprintln! panics, which kills that connection's thread. Log with \
+                   the given report(format_args!(…)), or `let _ = writeln!(io::stderr(), …)`."),
         Case::new("bytes that are not UTF-8 are stored exactly as they came", garbage_is_stored_as_bytes)
             .hint("The backend stores bytes, not text: read lines with read_until into a Vec<u8> and write those \
                    bytes. read_line into a String fails on invalid UTF-8 and would lose the line."),
         Case::new("the frontend sends each line as soon as it is typed", frontend_sends_each_line_at_once)
-            .hint("Send a line as soon as stdin has given it (one write_all with its \\n): do not collect the \
+            .hint_if(Kind::Timeout, "Send a line as soon as stdin has given it (one write_all with its \\n): do not collect the \
                    input until it ends."),
         Case::new("the frontend waits until the backend closes, then exits 0", frontend_waits_for_close)
             .hint("At the end of input, call stream.shutdown(Shutdown::Write), then read until the read returns \
                    0 (the backend closed the connection): only then are the lines stored. Exiting right after \
                    sending may lose lines the backend has not written yet."),
-        Case::new("a frontend that cannot connect prints an error and exits non-zero", frontend_reports_refused_connection)
+        Case::new("a frontend whose backend resets the connection instead of closing it exits with status 1", frontend_reports_reset)
+            .hint("A reset instead of a close means the lines may not be stored: finish must return that read \
+                   error (main prints `error: …` and exits with status 1), not treat it as the end.")
+            .hint_if(Kind::Timeout, "After the reset, a read fails at once: return the error instead of \
+                   reading again."),
+        Case::new("a frontend that cannot connect prints an error and exits with status 1", frontend_reports_refused_connection)
             .hint("Connecting to a port where nobody listens fails with `connection refused`: print one \
                    `error: …` line on stderr and exit non-zero, without a panic."),
-        Case::new("a backend that cannot open its file prints an error and exits non-zero", backend_reports_bad_file)
+        Case::new("a backend that cannot open its file prints an error and exits with status 1", backend_reports_bad_file)
             .hint("Open (create) the file before listening: if that fails, print one `error: …` line on stderr \
                    and exit non-zero, without a panic."),
     ])
@@ -145,6 +161,20 @@ fn expect_file(t: &mut Session, path: &Path, expected: &[u8]) -> Outcome {
     )?;
     if actual == expected {
         Ok(())
+    } else if expected.starts_with(&actual) && actual.ends_with(b"\n") {
+        let lines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
+        Err(Failure::mismatch(
+            format!(
+                "{} holds only the first {} of the {} lines expected, but the backend had closed the \
+                 connection: the close is the frontend's receipt, so every line must be in the file \
+                 before it (if a writer thread stores the lines, the connection must wait for it)",
+                path.display(),
+                lines(&actual),
+                lines(expected)
+            ),
+            show(expected),
+            show(&actual),
+        ))
     } else {
         Err(Failure::mismatch(
             format!(
@@ -199,6 +229,16 @@ fn appends_to_existing_file(t: &mut Session) -> Outcome {
     tcp.send_line(&first)?;
     tcp.send_line(&second)?;
     finish(&mut tcp)?;
+    let stored = read_file(&path)?;
+    if !stored.starts_with(old.as_bytes()) {
+        return Err(Failure::mismatch(
+            "the two lines log.txt held before the backend started are gone: open the file with \
+             OpenOptions::new().create(true).append(true); File::create (or fs::write) empties it, and a \
+             file opened without append(true) is written from its start",
+            show(format!("{old}{first}\n{second}\n").as_bytes()),
+            show(&stored),
+        ));
+    }
     expect_file(t, &path, format!("{old}{first}\n{second}\n").as_bytes())
 }
 
@@ -313,7 +353,7 @@ fn crowd_of_frontends(t: &mut Session) -> Outcome {
     }
     let mut peers = Vec::new();
     for _ in 0..PEERS {
-        peers.push(BulkPeer::connect(addr)?);
+        peers.push(t.connect(addr)?);
     }
     let senders: Vec<Vec<String>> = (0..FRONTENDS + PEERS)
         .map(|s| {
@@ -370,7 +410,7 @@ fn crowd_of_frontends(t: &mut Session) -> Outcome {
         Ok(())
     })?;
     for peer in &mut peers {
-        peer.finish()?;
+        finish(peer)?;
     }
     for frontend in &mut frontends {
         frontend.close_stdin();
@@ -378,81 +418,6 @@ fn crowd_of_frontends(t: &mut Session) -> Outcome {
     }
     backend.expect_running()?;
     check_crowd(&read_file(&path)?, &senders)
-}
-
-/// A test peer for bulk data, which the transcript only summarises. (A workaround: a
-/// harness peer escapes every byte it sends for the transcript first, which on a small
-/// machine costs milliseconds per big write and staggers peers meant to start
-/// together, so their lines would rarely reach the backend at the same moment.)
-struct BulkPeer {
-    stream: std::net::TcpStream,
-}
-
-impl BulkPeer {
-    /// Connects to the backend.
-    fn connect(addr: SocketAddr) -> Outcome<BulkPeer> {
-        let stream =
-            std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| {
-                Failure::new(format!(
-                    "a test peer could not connect to the backend at {addr}: {e}"
-                ))
-            })?;
-        stream.set_nodelay(true)?;
-        // A backend that stops reading must fail the case, not hang the test.
-        stream.set_write_timeout(Some(Duration::from_secs(2)))?;
-        Ok(BulkPeer { stream })
-    }
-
-    /// Sends `bytes` as several writes cut at `cuts`, pausing between them like the
-    /// harness's `send_in_pieces`.
-    fn send_in_pieces(&mut self, bytes: &[u8], cuts: &[usize]) -> Outcome {
-        let mut start = 0;
-        for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
-            let cut = cut.clamp(start, bytes.len());
-            self.stream.write_all(&bytes[start..cut]).map_err(|e| {
-                Failure::new(format!(
-                    "a test peer could not send to the backend (is it reading every connection?): {e}"
-                ))
-            })?;
-            std::thread::sleep(harness::peer::PIECE_PAUSE);
-            start = cut;
-        }
-        Ok(())
-    }
-
-    /// Shuts down the sending side and waits (2 s at most) for the backend to close.
-    fn finish(&mut self) -> Outcome {
-        self.stream.shutdown(std::net::Shutdown::Write)?;
-        let deadline = Instant::now() + Duration::from_secs(2);
-        let mut buf = [0u8; 512];
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(Failure::new(
-                    "a test peer shut down its sending side, but the backend did not close the connection \
-                     within 2s: it must store the peer's last lines and close",
-                ));
-            }
-            self.stream.set_read_timeout(Some(left))?;
-            match self.stream.read(&mut buf) {
-                Ok(0) => return Ok(()),
-                Ok(_) => continue,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    continue;
-                }
-                Err(e) => {
-                    return Err(Failure::new(format!(
-                        "the backend broke a test peer's connection instead of closing it: {e}"
-                    )));
-                }
-            }
-        }
-    }
 }
 
 /// Checks that the file holds every sender's lines exactly once, whole, and in each
@@ -523,6 +488,44 @@ fn check_crowd(file: &[u8], senders: &[Vec<String>]) -> Outcome {
     Ok(())
 }
 
+fn over_long_line(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (mut backend, addr) = backend(t, "message")?;
+    let mut flood = t.connect(addr)?;
+    let line = t.sentence(2);
+    flood.send_line(&line)?;
+    t.note("then a line that never ends, longer than 64 KiB");
+    flood.send_bytes("x".repeat(TOO_LONG).as_bytes())?;
+    match flood.expect_closed() {
+        // Dropped with bytes unread, a connection is reset rather than closed.
+        Err(failure) if failure.kind == Kind::Reset => {}
+        other => other?,
+    }
+    let mut next = t.connect(addr)?;
+    let after = t.sentence(3);
+    next.send_line(&after)?;
+    finish(&mut next)?;
+    backend.expect_running()?;
+    expect_file(t, &path, format!("{line}\n{after}\n").as_bytes())
+}
+
+fn stderr_closed(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    t.set_stderr(Stderr::Closed);
+    let (mut backend, addr) = backend(t, "message")?;
+    t.note("the backend reports each connection on stderr");
+    let mut expected = String::new();
+    for _ in 0..3 {
+        let mut tcp = t.connect(addr)?;
+        let line = t.sentence(2);
+        tcp.send_line(&line)?;
+        finish(&mut tcp)?;
+        expected.push_str(&format!("{line}\n"));
+    }
+    backend.expect_running()?;
+    expect_file(t, &path, expected.as_bytes())
+}
+
 fn garbage_is_stored_as_bytes(t: &mut Session) -> Outcome {
     let path = t.dir().join("message");
     let (mut backend, addr) = backend(t, "message")?;
@@ -576,10 +579,26 @@ fn frontend_waits_for_close(t: &mut Session) -> Outcome {
     frontend.expect_success()
 }
 
+fn frontend_reports_reset(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let addr = listener.addr()?;
+    let mut frontend = frontend(t, "frontend", addr)?;
+    let mut tcp = listener.accept()?;
+    let line = t.sentence(2);
+    frontend.send_line(&line)?;
+    tcp.expect_line(&line)?;
+    frontend.close_stdin();
+    tcp.expect_closed()?;
+    t.note("the test (the backend) resets the connection instead of closing it");
+    tcp.reset();
+    frontend.expect_error_exit(Some(1))?;
+    Ok(())
+}
+
 fn frontend_reports_refused_connection(t: &mut Session) -> Outcome {
     let addr = t.refused_addr()?;
     let mut frontend = frontend(t, "frontend", addr)?;
-    frontend.expect_error_exit(None)?;
+    frontend.expect_error_exit(Some(1))?;
     Ok(())
 }
 
@@ -588,6 +607,6 @@ fn backend_reports_bad_file(t: &mut Session) -> Outcome {
     let missing = missing.display().to_string();
     t.note("the file's folder does not exist");
     let mut backend = t.start("backend", &["backend", "--port", "0", "--file", &missing])?;
-    backend.expect_error_exit(None)?;
+    backend.expect_error_exit(Some(1))?;
     Ok(())
 }

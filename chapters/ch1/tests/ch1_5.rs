@@ -7,6 +7,9 @@ use harness::prelude::*;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+/// Longer than the 64 KiB a line may have.
+const TOO_LONG: usize = 64 * 1024 + 5000;
+
 /// How many clients talk to the server at once in the crowd case.
 const CROWD: usize = 20;
 
@@ -29,7 +32,8 @@ fn main() -> ExitCode {
             .hint("One read is not one line: wait for the \\n (read_until / read_line on a BufReader) before \
                    answering."),
         Case::new("a silent client does not hold up the others", silent_client_holds_up_nobody)
-            .hint("The classic bug: a server that serves one client at a time waits for its first client's next \
+            .hint_if(Kind::Timeout, "The classic bug: a server that serves one client at a time waits for its \
+                   first client's next \
                    line and never gets to the others. Give each accepted connection its own thread \
                    (std::thread::spawn) or task (tokio::spawn), and go straight back to accept."),
         Case::new("20 clients at once each get their own replies", crowd_of_clients)
@@ -39,19 +43,34 @@ fn main() -> ExitCode {
             .hint("A connection that breaks is an error on that connection only: end its thread or task (never \
                    unwrap socket I/O there) and keep accepting."),
         Case::new("bytes that are not UTF-8 do not stop the server", garbage_does_not_stop_server)
-            .hint("Read lines as bytes (read_until into a Vec<u8>): read_line into a String fails on invalid \
-                   UTF-8. Answer them (the bytes as they came, or String::from_utf8_lossy) and go on."),
+            .hint_if(Kind::Closed, "Read lines as bytes (read_until into a Vec<u8>): read_line into a String \
+                   fails on invalid UTF-8. Answer them (the bytes as they came, or String::from_utf8_lossy) and go on.")
+            .hint_if(Kind::Timeout, "A second client got no answer while the first was still connected: serve \
+                   each connection on a thread or task of its own."),
+        Case::new("a line ending in \\r\\n is answered without the \\r", crlf_line)
+            .hint("A client such as telnet ends its lines with \\r\\n: the reply is `received: ` and the line \
+                   without its line end, \\r included (the given reply_to drops both)."),
+        Case::new("a line longer than 64 KiB is refused and only that client is dropped", over_long_line)
+            .hint("Cap what you buffer for one line (read through .take(64 KiB + 1)): a longer line gets \
+                   `error: line longer than 65536 bytes`, that connection is closed, and the server goes on \
+                   serving the others.")
+            .hint_if(Kind::Timeout, "Without a cap, read_until keeps buffering a line that never ends, and \
+                   the client waits for an answer that never comes."),
+        Case::new("with its stderr closed, the server still serves every client", stderr_closed)
+            .hint("Nobody may be reading the server's stderr (a closed terminal, a log reader that exited): a \
+                   write to it then fails, and eprintln! panics — in a task, that drops the client. Log with \
+                   `let _ = writeln!(std::io::stderr(), …)`, which ignores the failure."),
         Case::new("the client sends the time every interval and prints each reply", client_sends_times)
             .hint("Every --interval seconds, send chrono::Local::now().format(\"%Y-%m-%d %H:%M:%S%.3f\") as one \
                    line, read the server's reply line and print it as it is. With --count N, exit 0 after N \
                    replies."),
         Case::new("the client reports an error when the server hangs up", client_errors_when_server_hangs_up)
             .hint("A read of 0 bytes while waiting for a reply means the server is gone: print one `error: …` \
-                   line on stderr and exit non-zero, without a panic."),
-        Case::new("a client that cannot connect prints an error and exits non-zero", client_reports_refused_connection)
+                   line on stderr and exit with status 1, without a panic."),
+        Case::new("a client that cannot connect prints an error and exits with status 1", client_reports_refused_connection)
             .hint("Connecting to a port where nobody listens fails with `connection refused`: print one \
-                   `error: …` line on stderr and exit non-zero, without a panic."),
-        Case::new("a server that cannot bind prints an error and exits non-zero", server_reports_port_in_use)
+                   `error: …` line on stderr and exit with status 1, without a panic."),
+        Case::new("a server that cannot bind prints an error and exits with status 1", server_reports_port_in_use)
             .hint("Binding a port another program listens on fails: print one `error: …` line on stderr and \
                    exit non-zero, without a panic."),
         Case::new("the time client and the server talk", client_and_server_talk),
@@ -250,6 +269,42 @@ fn garbage_does_not_stop_server(t: &mut Session) -> Outcome {
     server.expect_running()
 }
 
+fn crlf_line(t: &mut Session) -> Outcome {
+    let (_server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let line = t.sentence(2);
+    tcp.send_bytes(format!("{line}\r\n").as_bytes())?;
+    tcp.expect_line(&format!("received: {line}"))?;
+    exchange(t, &mut tcp)
+}
+
+fn over_long_line(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut flood = t.connect(addr)?;
+    flood.send_bytes("x".repeat(TOO_LONG).as_bytes())?;
+    flood.expect_line("error: line longer than 65536 bytes")?;
+    flood.expect_closed()?;
+    t.note("the server goes on serving");
+    let mut other = t.connect(addr)?;
+    exchange(t, &mut other)?;
+    server.expect_running()
+}
+
+fn stderr_closed(t: &mut Session) -> Outcome {
+    t.set_stderr(Stderr::Closed);
+    let (mut server, addr) = server(t)?;
+    t.note("the server reports each client's arrival and departure on stderr");
+    for _ in 0..2 {
+        let mut tcp = t.connect(addr)?;
+        exchange(t, &mut tcp)?;
+        tcp.close();
+    }
+    let mut tcp = t.connect(addr)?;
+    exchange(t, &mut tcp)?;
+    exchange(t, &mut tcp)?;
+    server.expect_running()
+}
+
 fn client_sends_times(t: &mut Session) -> Outcome {
     let mut listener = t.listen()?;
     let mut client = client(t, listener.addr()?, "3")?;
@@ -274,14 +329,14 @@ fn client_errors_when_server_hangs_up(t: &mut Session) -> Outcome {
     tcp.expect_line_matching(TIME, "the local time as %Y-%m-%d %H:%M:%S%.3f")?;
     t.note("the server hangs up instead of answering");
     tcp.close();
-    client.expect_error_exit(None)?;
+    client.expect_error_exit(Some(1))?;
     Ok(())
 }
 
 fn client_reports_refused_connection(t: &mut Session) -> Outcome {
     let addr = t.refused_addr()?;
     let mut client = client(t, addr, "1")?;
-    client.expect_error_exit(None)?;
+    client.expect_error_exit(Some(1))?;
     Ok(())
 }
 
@@ -289,7 +344,7 @@ fn server_reports_port_in_use(t: &mut Session) -> Outcome {
     let taken = t.listen()?;
     let port = taken.addr()?.port().to_string();
     let mut server = t.start("server", &["server", "--port", &port])?;
-    server.expect_error_exit(None)?;
+    server.expect_error_exit(Some(1))?;
     Ok(())
 }
 

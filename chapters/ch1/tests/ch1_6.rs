@@ -52,6 +52,9 @@ fn main() -> ExitCode {
             .hint("Without a timeout the program waits forever for a server that accepted the connection but \
                    says nothing. Give the agent per-wait limits from --timeout (timeout_connect, \
                    timeout_per_read…), then report the timeout as an error."),
+        Case::new("the --timeout bounds each wait for data, not the whole download", slow_but_steady_body)
+            .hint("A page that keeps coming, piece by piece, may take longer than --timeout in all: the timeout \
+                   limits each wait (resolving, connecting, each read), not the whole transfer."),
         Case::new("a large body (1 MB) is saved whole", saves_large_body)
             .hint("Stream the body reader into the file with io::copy: one read() returns only part of a body, \
                    and ureq's read_to_vec/read_to_string refuse bodies over 10 MB."),
@@ -70,9 +73,12 @@ fn main() -> ExitCode {
         Case::new("a successful fetch replaces an existing file", success_replaces_existing_file)
             .hint("fs::rename over an existing file replaces it in one step: the new page takes the old \
                    one's place."),
-        Case::new("an https URL (no TLS in this build) or a malformed URL gives one error line", bad_urls_are_errors)
+        Case::new("an https URL (no TLS in this build), a malformed URL or an unknown host gives one error line", bad_urls_are_errors)
             .hint("The library returns an Err for a URL it cannot fetch: report it as one `error: …` line and exit \
                    with status 1. Never unwrap the result of parsing or calling."),
+        Case::new("a --timeout of 0 is a usage error: exit status 2", bad_usage)
+            .hint("The command line is given: keep Cli::parse() and parse_seconds, which refuse a timeout that \
+                   is not more than 0 (clap exits with status 2)."),
         Case::new("a typical fetch: one GET, a 200 answer and the saved file", typical_fetch),
     ])
 }
@@ -141,18 +147,34 @@ fn expect_files(t: &mut Session, expected: &[&str]) -> Outcome {
     let found = files_left(t)?;
     t.note(&format!("files in the folder: {found:?}"));
     if found == expected {
-        Ok(())
-    } else {
-        Err(Failure::mismatch(
-            "the program's folder does not hold the files it should",
-            format!("{expected:?}"),
-            format!("{found:?}"),
-        ))
+        return Ok(());
     }
+    let extra: Vec<&String> = found
+        .iter()
+        .filter(|name| !expected.contains(&name.as_str()))
+        .collect();
+    let summary = if extra.is_empty() {
+        "the program's folder lacks a file it should hold".to_string()
+    } else {
+        format!(
+            "the program left {extra:?} in its folder: a failed fetch must leave no file behind, not even \
+             half a page or a temporary file (write to a temporary file, and remove it on every error)"
+        )
+    };
+    Err(Failure::mismatch(
+        summary,
+        format!("{expected:?}"),
+        format!("{found:?}"),
+    ))
 }
 
 /// Checks file `name` holds exactly `expected`.
 fn expect_content(t: &Session, name: &str, expected: &[u8]) -> Outcome {
+    expect_holding(t, name, expected, "the body the server sent")
+}
+
+/// Checks file `name` holds exactly `expected`, which is `what` in words.
+fn expect_holding(t: &Session, name: &str, expected: &[u8], what: &str) -> Outcome {
     let path = t.dir().join(name);
     let found =
         std::fs::read(&path).map_err(|e| Failure::new(format!("could not read {name}: {e}")))?;
@@ -166,7 +188,7 @@ fn expect_content(t: &Session, name: &str, expected: &[u8]) -> Outcome {
         .unwrap_or(found.len().min(expected.len()));
     Err(Failure::mismatch(
         format!(
-            "{name} does not hold exactly the body the server sent (first difference at byte {first_difference})"
+            "{name} does not hold exactly {what} (first difference at byte {first_difference})"
         ),
         format!("{} bytes", expected.len()),
         format!("{} bytes", found.len()),
@@ -278,7 +300,7 @@ fn failure_keeps_existing_file(t: &mut Session) -> Outcome {
     let server = web_server(t, vec![])?;
     let mut program = fetch(t, &[&server.url("/missing.html"), "--output", "keep.html"])?;
     expect_failure(&mut program, "404")?;
-    expect_content(t, "keep.html", &old)?;
+    expect_holding(t, "keep.html", &old, "what it held before the failed fetch")?;
     t.note("neither must a download that breaks off");
     let body = page(t);
     let cut = RawServer::start(RawReply::Cut {
@@ -287,7 +309,13 @@ fn failure_keeps_existing_file(t: &mut Session) -> Outcome {
     })?;
     let mut program = fetch(t, &[&cut.url("/keep.html"), "--output", "keep.html"])?;
     expect_failure(&mut program, "error:")?;
-    expect_content(t, "keep.html", &old)?;
+    expect_holding(
+        t,
+        "keep.html",
+        &old,
+        "what it held before the fetch that broke off (a download must go to a temporary file, renamed \
+         over the target only once complete)",
+    )?;
     expect_files(t, &["keep.html"])
 }
 
@@ -319,6 +347,28 @@ fn silent_server_times_out(t: &mut Session) -> Outcome {
     let mut program = fetch(t, &[&silent.url("/page.html"), "--timeout", "0.3"])?;
     expect_failure(&mut program, "error:")?;
     expect_files(t, &[])
+}
+
+fn slow_but_steady_body(t: &mut Session) -> Outcome {
+    let body: Vec<u8> = (0..4).flat_map(|_| page(t)).collect();
+    t.note("the server sends the body in 10 pieces, 80 ms apart: longer than --timeout 0.3 in all");
+    let slow = RawServer::start(RawReply::Slow {
+        body: body.clone(),
+        pieces: 10,
+        pause: Duration::from_millis(80),
+    })?;
+    let mut program = fetch(
+        t,
+        &[
+            &slow.url("/slow.html"),
+            "--timeout",
+            "0.3",
+            "-o",
+            "slow.html",
+        ],
+    )?;
+    expect_saved(&mut program, body.len(), "slow.html")?;
+    expect_content(t, "slow.html", &body)
 }
 
 fn saves_large_body(t: &mut Session) -> Outcome {
@@ -403,6 +453,22 @@ fn bad_urls_are_errors(t: &mut Session) -> Outcome {
     expect_failure(&mut program, "error:")?;
     let mut program = fetch(t, &["not a url", "--output", "page.html"])?;
     expect_failure(&mut program, "error:")?;
+    t.note("a host name that can never resolve");
+    let mut program = fetch(t, &["http://nonexistent.invalid/page.html"])?;
+    expect_failure(&mut program, "error:")?;
+    expect_files(t, &[])
+}
+
+fn bad_usage(t: &mut Session) -> Outcome {
+    let mut program = fetch(t, &["http://127.0.0.1/page.html", "--timeout", "0"])?;
+    let status = program.expect_exit()?;
+    ensure(
+        status.code() == Some(2),
+        format!(
+            "--timeout 0 is a usage error: the program must exit with status 2 (clap's own), but it {}",
+            harness::program::describe_exit(status)
+        ),
+    )?;
     expect_files(t, &[])
 }
 

@@ -1,10 +1,11 @@
 //! Grades ch1-7, the echo over a Unix domain socket: the server echoes every line of
 //! every client at once, cleans up a stale socket file but never steals a live one or
-//! removes a file that is not a socket; the client prints each reply.
+//! removes a file that is not a socket, removes its own file on Ctrl-C (even with its
+//! stderr closed); the client prints each reply.
 
+use ch1::unix::leave_stale_socket;
 use harness::prelude::*;
 use harness::transcript::escape;
-use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
             .hint("An echo needs no text: read and write bytes (read_until into a Vec<u8>). Converting to a \
                    String fails on invalid UTF-8, and from_utf8_lossy changes the bytes."),
         Case::new("the server serves two clients at the same time", server_serves_two_clients)
-            .hint("While one client is connected and silent, another must be answered: serve each connection \
+            .hint_if(Kind::Timeout, "While one client is connected and silent, another must be answered: serve each connection \
                    on a thread of its own (thread::spawn), not one after the other."),
         Case::new("the server keeps serving after clients vanish", server_outlives_vanished_clients)
             .hint("A client may disappear mid-line or before reading its echo (the write then fails with a \
@@ -46,6 +47,19 @@ fn main() -> ExitCode {
             .hint("Look before you remove: fs::symlink_metadata(path) and file_type().is_socket(). If the file \
                    is not a socket, print `error: PATH exists and is not a socket`, exit with status 1, and do \
                    not touch the file."),
+        Case::new("Ctrl-C (SIGINT) removes the socket file and the server exits with status 130", interrupt_removes_socket)
+            .hint("Ctrl-C must not leave the socket file behind: call the given remove_on_interrupt(path) once \
+                   the listener is bound, before printing `listening on PATH`. It removes the file and exits \
+                   with 128 + the signal's number (130 for SIGINT)."),
+        Case::new("with its stderr closed, the server still serves, and SIGTERM still removes its file", stderr_closed)
+            .hint("Nobody may be reading the server's stderr (a closed terminal, a log reader that exited): a \
+                   write to it then fails, and eprintln! panics. Log with the given report(format_args!(…)), or \
+                   `let _ = writeln!(io::stderr(), …)`, which ignore the failure.")
+            .hint_if(Kind::Unreachable, "If the server starts in the other cases but died here before \
+                   `listening on`, a log line in claim_path (the stale file's removal) panicked on the closed \
+                   stderr.")
+            .hint_if(Kind::Timeout, "If the server did not exit on SIGTERM, its signal thread died on a log \
+                   line: the given remove_if_ours logs through report(), keep it so."),
         // The client.
         Case::new("the client sends each typed line and prints the server's reply", client_prints_replies)
             .hint("Send each stdin line with its \\n in one write_all, then read ONE reply line and print it: \
@@ -55,10 +69,24 @@ fn main() -> ExitCode {
         Case::new("the client closes the connection and exits with status 0 at the end of its input", client_exits_at_end_of_input)
             .hint("When stdin ends (Ctrl-D), return Ok(()) from the client: the stream is dropped (closed) and \
                    main exits with status 0."),
-        Case::new("a client with no server at the path prints an `error:` line and exits non-zero", client_reports_missing_server)
+        Case::new("a client with no server at the path prints an `error:` line and exits with status 1", client_reports_missing_server)
             .hint("UnixStream::connect fails with NotFound when there is no file, and ConnectionRefused when the \
                    file is stale: return the error with context, so main prints `error: …` and exits non-zero, \
                    without a panic."),
+        Case::new(
+            "a client whose server hangs up before replying prints an `error:` line and exits with status 1",
+            client_reports_hang_up
+        )
+        .hint_if(
+            Kind::Timeout,
+            "A read of 0 bytes is the server's hang-up, not an empty reply: return an error then, instead of \
+             waiting or reading again."
+        )
+        .hint_if(
+            Kind::Mismatch,
+            "A hang-up before the reply is a failure: return an error from run (main prints `error: …` and \
+             exits with status 1), not Ok(()), and do not unwrap."
+        ),
         Case::new("a client and the server: each typed line comes back", client_and_server),
     ])
 }
@@ -100,7 +128,20 @@ fn echo(t: &mut Session, peer: &mut StreamPeer) -> Outcome {
 
 /// Checks that a server refused to start with exactly `expected` and status 1.
 fn expect_refusal(server: &mut Program, expected: &str) -> Outcome {
-    let line = server.expect_error_exit(Some(1))?;
+    let line = server.expect_error_exit(Some(1)).map_err(|failure| {
+        if failure.kind == Kind::Timeout {
+            Failure {
+                summary: format!(
+                    "{} — it did not refuse but started: it must have removed the file at the path, which \
+                     was not its to remove",
+                    failure.summary
+                ),
+                ..failure
+            }
+        } else {
+            failure
+        }
+    })?;
     if line != expected {
         return Err(Failure::mismatch(
             "the server must explain the refusal with the documented line",
@@ -220,7 +261,7 @@ fn server_survives_over_long_line(t: &mut Session) -> Outcome {
 
 fn server_removes_stale_socket(t: &mut Session) -> Outcome {
     let path = socket_path(t, "echo.sock");
-    drop(UnixListener::bind(&path)?);
+    leave_stale_socket(&path)?;
     ensure(
         path.exists(),
         "the test could not leave a stale socket file",
@@ -273,6 +314,53 @@ fn server_refuses_regular_file(t: &mut Session) -> Outcome {
     )
 }
 
+/// Checks the socket file is gone after the server's exit on a signal.
+fn expect_removed(path: &Path, signal: &str) -> Outcome {
+    ensure(
+        std::fs::symlink_metadata(path).is_err(),
+        format!(
+            "the server exited on SIG{signal} but left its socket file {} behind: the next start would \
+             find a stale file",
+            path.display()
+        ),
+    )
+}
+
+fn interrupt_removes_socket(t: &mut Session) -> Outcome {
+    let (mut server, path) = server(t)?;
+    let mut unix = t.connect_unix(&path)?;
+    echo(t, &mut unix)?;
+    server.signal(Signal::Interrupt)?;
+    server.expect_exit_code(
+        130,
+        "128 + 2, the number of SIGINT: the given remove_on_interrupt",
+    )?;
+    expect_removed(&path, "INT")
+}
+
+fn stderr_closed(t: &mut Session) -> Outcome {
+    let path = socket_path(t, "echo.sock");
+    leave_stale_socket(&path)?;
+    t.note("a stale echo.sock is left by a dead server: removing it is reported on stderr");
+    t.set_stderr(Stderr::Closed);
+    let mut server = server_at(t, "server", &path)?;
+    t.note("each client's thread reports on stderr when it connects and leaves");
+    for _ in 0..2 {
+        let mut unix = t.connect_unix(&path)?;
+        echo(t, &mut unix)?;
+        unix.close();
+    }
+    let mut unix = t.connect_unix(&path)?;
+    echo(t, &mut unix)?;
+    t.note("the signal handler reports the removal on stderr too");
+    server.signal(Signal::Terminate)?;
+    server.expect_exit_code(
+        143,
+        "128 + 15, the number of SIGTERM: the given remove_on_interrupt",
+    )?;
+    expect_removed(&path, "TERM")
+}
+
 // ---------------------------------------------------------------- the client --
 
 fn client_prints_replies(t: &mut Session) -> Outcome {
@@ -321,13 +409,24 @@ fn client_reports_missing_server(t: &mut Session) -> Outcome {
     let missing = socket_path(t, "nobody.sock").display().to_string();
     t.note("no file at all");
     let mut client = t.start("client", &["client", "--socket", &missing])?;
-    client.expect_error_exit(None)?;
+    client.expect_error_exit(Some(1))?;
     let stale = socket_path(t, "stale.sock");
-    drop(UnixListener::bind(&stale)?);
+    leave_stale_socket(&stale)?;
     t.note("a stale socket file: nobody listens");
     let stale = stale.display().to_string();
     let mut client = t.start("client#2", &["client", "--socket", &stale])?;
-    client.expect_error_exit(None)?;
+    client.expect_error_exit(Some(1))?;
+    Ok(())
+}
+
+fn client_reports_hang_up(t: &mut Session) -> Outcome {
+    let (mut client, mut server) = client(t)?;
+    let line = t.word();
+    client.send_line(&line)?;
+    server.expect_line(&line)?;
+    t.note("the server hangs up without replying");
+    server.close();
+    client.expect_error_exit(Some(1))?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! however the bytes are split, and a UDP reply is one datagram to its sender.
 
 use harness::prelude::*;
-use harness::transcript::escape;
+use harness::transcript::{describe, escape, shorten};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -12,62 +12,92 @@ fn main() -> ExitCode {
     harness::run!(&[
         // The TCP server.
         Case::new("the TCP server answers a line with the time in ctime format and the line", tcp_server_stamps_a_line)
-            .hint("Each reply is `[` + the time as ctime prints it (`Sun Nov  2 03:10:00 2026`: chrono's \
-                   `%a %b %e %H:%M:%S %Y`, the day padded with a space) + `] ` + the line, then `\\n`."),
+            .hint_if(Kind::Mismatch, "Each reply is `[` + the time as ctime prints it (`Sun Nov  2 03:10:00 2026`: \
+                     chrono's `%a %b %e %H:%M:%S %Y`, the day padded with a space) + `] ` + the line, then `\\n`.")
+            .hint_if(Kind::Timeout, "Answer each line at once with one line that ends in `\\n`: a reply without \
+                     its newline is not a line yet for the client."),
         Case::new("the TCP server answers every line of a connection, also several lines sent in one write", tcp_server_answers_many_lines)
-            .hint("Keep reading lines until the client closes the connection: one reply per line, not per \
-                   connection and not per read. Several lines may arrive in one read."),
+            .hint_if(Kind::Timeout, "Keep reading lines until the client closes the connection: one reply per line, \
+                     not one per connection.")
+            .hint_if(Kind::Closed, "Keep reading lines until the client closes the connection: one reply per line, \
+                     not one per connection.")
+            .hint_if(Kind::Mismatch, "Several lines may arrive in one read: answer each line, not each read."),
         Case::new("the TCP server answers a line split across several writes once, whole", tcp_server_reassembles_split_lines)
-            .hint("One read is not one message: `read` returns whatever bytes have arrived. Read through a \
-                   BufReader up to the `\\n` (read_line / read_until) before you answer."),
+            .hint_if(Kind::Mismatch, "One read is not one message: `read` returns whatever bytes have arrived. Read \
+                     through a BufReader up to the `\\n` (read_until) before you answer."),
         Case::new("the TCP server strips the \\r of a line ending in \\r\\n", tcp_server_strips_carriage_return)
-            .hint("telnet and Windows programs end lines with \\r\\n: the line is what comes before both."),
+            .hint_if(Kind::Mismatch, "telnet and Windows programs end lines with \\r\\n: the line is what comes \
+                     before both."),
+        Case::new("the TCP server answers a last line that lacks its \\n, then closes", tcp_server_answers_last_line_without_newline)
+            .hint_if(Kind::Closed, "When the stream ends in mid-line, what came is still a line: answer it, then \
+                     close. read_until returns it without a `\\n`.")
+            .hint_if(Kind::Timeout, "After the client closes its side, the stream ends: answer what came, then \
+                     return (the thread ends, the connection closes)."),
+        Case::new("the TCP server refuses a line over 64 KiB with an error line and closes the connection", tcp_server_refuses_long_line)
+            .hint_if(Kind::Timeout, "Cap the line: read at most 64 KiB (+ the line end) with `take`, and when no \
+                     `\\n` came within them, reply `error: line too long` and close the connection.")
+            .hint_if(Kind::Mismatch, "A line of exactly 64 KiB is allowed; one byte more is refused with \
+                     `error: line too long`, and the connection is closed.")
+            .hint_if(Kind::Reset, "Closing a socket that still has unread input sends a reset (RST), which can \
+                     destroy your last reply before the client reads it: shutdown(Write) first, read and discard \
+                     what is left (for a moment at most), then close."),
         Case::new("the TCP server serves two clients at the same time", tcp_server_serves_two_clients)
-            .hint("While the server waits for a line from one client, another must be answered: serve each \
-                   connection in a thread of its own (thread::spawn), not one after the other."),
+            .hint_if(Kind::Timeout, "While the server waits for a line from one client, another must be answered: \
+                     serve each connection in a thread of its own (thread::spawn), not one after the other."),
         Case::new("garbage bytes get a reply and do not stop the TCP server", tcp_server_survives_garbage)
-            .hint("Bytes that are not UTF-8 must not end the connection or the server: \
-                   String::from_utf8_lossy shows them as \u{fffd}."),
+            .hint("Bytes that are not UTF-8 must not end the connection or the server: read bytes (read_until; \
+                   read_line fails on them) and show them with String::from_utf8_lossy, as \u{fffd}."),
         Case::new("the TCP server survives clients that reset their connection and serves the next", tcp_server_survives_resets)
             .hint("A reset is an error on that connection only: end its thread (return the error, do not \
                    unwrap it) and keep accepting. A write to a vanished client fails; that is normal."),
         // The UDP server.
         Case::new("the UDP server answers a datagram with one datagram: the time in ctime format and the data", udp_server_stamps_a_datagram)
-            .hint("recv_from gives the data and the sender; send_to(the stamped data, sender) answers it. \
-                   The reply is `[<ctime>] <data>`, with no newline added."),
+            .hint_if(Kind::Mismatch, "The reply is `[<ctime>] <data>`, with no newline added, sent with send_to on \
+                     the socket that received the datagram.")
+            .hint_if(Kind::Timeout, "recv_from gives the data and the sender; send_to(the stamped data, sender) \
+                     answers it."),
         Case::new("the UDP server answers each sender at its own address", udp_server_answers_each_sender)
-            .hint("Reply to the address recv_from returned for THIS datagram, not to the first client, nor to \
-                   a fixed address."),
+            .hint_if(Kind::Timeout, "Reply to the address recv_from returned for THIS datagram, not to the first \
+                     client, nor to a fixed address."),
         Case::new("the UDP server treats a datagram as one whole message, newlines included", udp_server_keeps_datagrams_whole)
-            .hint("UDP keeps message boundaries: one datagram in, one datagram out. Do not split it into lines \
-                   or strip its newline (nc -u sends the newline you type)."),
+            .hint_if(Kind::Mismatch, "UDP keeps message boundaries: one datagram in, one datagram out. Do not split \
+                     it into lines or strip its newline (nc -u sends the newline you type)."),
         Case::new("the UDP server answers an empty datagram", udp_server_answers_empty_datagram)
             .hint("An empty datagram is a valid message in UDP (there is no end of stream): answer it with \
                    `[<ctime>] ` like any other, and keep serving."),
         Case::new("garbage bytes get a reply and do not stop the UDP server", udp_server_survives_garbage)
             .hint("Bytes that are not UTF-8 must not stop the server: String::from_utf8_lossy shows them as \
                    \u{fffd}. A failed receive or send concerns one datagram: print it on stderr and go on."),
+        Case::new("the UDP server answers `error: message too long` when the stamped reply would not fit in a datagram", udp_server_refuses_oversized_reply)
+            .hint_if(Kind::Timeout, "A datagram carries at most 65,507 bytes (IPv4): send_to fails on a longer \
+                     reply and nothing is sent, so the client waits in vain. Check the stamped reply's length and \
+                     answer `error: message too long` instead.")
+            .hint_if(Kind::Mismatch, "Only a reply over 65,507 bytes is refused: the 27 bytes of the stamp count, \
+                     and a message whose stamped reply is exactly 65,507 bytes is answered as usual."),
         // The TCP client.
         Case::new("tcp-client --host H --port P talks to H:P", tcp_client_uses_host_and_port)
-            .hint("Connect to (host, port) exactly as given by the options: TcpStream::connect((host, port)). \
-                   (The test listens on 127.0.0.2, a loopback address that is not localhost's, to see that \
-                   --host is used.)"),
+            .hint_if(Kind::Timeout, "Connect to (host, port) exactly as given by the options: \
+                     TcpStream::connect((host, port)). (The test listens on 127.0.0.2, a loopback address that is \
+                     not localhost's, to see that --host is used.)"),
         Case::new("tcp-client --port P alone talks to localhost:P", tcp_client_defaults_host)
-            .hint("Each option has its own default: a missing --host is `localhost`, whatever --port says. \
-                   In clap: #[arg(long, default_value = \"localhost\")]."),
+            .hint_if(Kind::Timeout, "Each option has its own default: a missing --host is `localhost`, whatever \
+                     --port says. In clap: #[arg(long, default_value = \"localhost\")]."),
         Case::new("tcp-client without --port talks to port 21567, with --host alone and with no option at all", tcp_client_defaults_port)
             .hint("Each option has its own default: a missing --port is 21567, whatever --host says, and with \
                    no option at all the client talks to localhost:21567. If the test could not listen on \
                    21567, stop whatever else uses that port and run the tests again."),
         Case::new("tcp-client sends each typed line and prints one reply for each, in order", tcp_client_prints_replies_in_order)
-            .hint("For each line of stdin: send it with its \\n in one write_all, read ONE reply line, print it."),
+            .hint_if(Kind::Timeout, "For each line of stdin: send it with its \\n in one write_all, read ONE reply \
+                     line, print it (and flush stdout).")
+            .hint_if(Kind::Mismatch, "Send the line exactly as typed, with \\n; print the reply line exactly as it \
+                     came."),
         Case::new("tcp-client prints a reply that arrives in pieces as one whole line", tcp_client_reassembles_replies)
-            .hint("The notes' classic bug: one recv(1024) takes whatever has arrived, maybe half a reply. Read \
-                   the reply through a BufReader up to its \\n."),
+            .hint_if(Kind::Mismatch, "The notes' classic bug: one recv(1024) takes whatever has arrived, maybe half \
+                     a reply. Read the reply through a BufReader up to its \\n."),
         Case::new("an empty line ends tcp-client with exit status 0", tcp_client_stops_at_empty_line)
             .hint("An empty line means the user is done: do not send it, close the connection and exit with 0."),
         Case::new("end of input ends tcp-client with exit status 0", tcp_client_stops_at_end_of_input)
-            .hint("Ctrl-D closes stdin (read_line returns 0 bytes): close the connection and exit with 0."),
+            .hint("Ctrl-D closes stdin (a read returns 0 bytes): close the connection and exit with 0."),
         Case::new("tcp-client reports a server that hangs up with an error line and a non-zero exit", tcp_client_reports_hang_up)
             .hint("A reply of 0 bytes means the server closed the connection: return an error \
                    (`server closed the connection`); main prints `error: …` and exits with 1. Never panic."),
@@ -77,12 +107,14 @@ fn main() -> ExitCode {
                    `error: cannot connect to HOST:PORT: Connection refused` and exits with 1."),
         // The UDP client.
         Case::new("udp-client --host H --port P sends each line as one datagram to H:P and prints the reply", udp_client_uses_host_and_port)
-            .hint("Send the line without its newline as one datagram to (host, port); print the reply datagram \
-                   followed by \\n."),
+            .hint_if(Kind::Mismatch, "Send the line without its newline as one datagram; print the reply datagram \
+                     followed by \\n.")
+            .hint_if(Kind::Timeout, "Send to (host, port) exactly as given by the options (the test listens on \
+                     127.0.0.2 to see that --host is used)."),
         Case::new("udp-client --port P alone talks to localhost:P", udp_client_defaults_host)
-            .hint("Each option has its own default: a missing --host is `localhost`. If localhost has several \
-                   addresses (::1 and 127.0.0.1), a refused one (ConnectionRefused on a connected socket) \
-                   means: try the next."),
+            .hint_if(Kind::Timeout, "Each option has its own default: a missing --host is `localhost`.")
+            .hint_if(Kind::Mismatch, "localhost may have several addresses (::1 and 127.0.0.1): when one refuses \
+                     (ConnectionRefused on a connected socket), try the next instead of giving up."),
         Case::new("udp-client without --port talks to port 21567, with --host alone and with no option at all", udp_client_defaults_port)
             .hint("Each option has its own default: a missing --port is 21567, whatever --host says. If the \
                    test could not bind UDP port 21567, stop whatever else uses it and run the tests again."),
@@ -90,8 +122,11 @@ fn main() -> ExitCode {
             .hint("An empty line means the user is done: exit with 0. (Do not stop on an empty reply: in UDP that \
                    is a valid message.)"),
         Case::new("udp-client gives up after --timeout seconds when no reply comes", udp_client_times_out)
-            .hint("A datagram or its reply can be lost: set_read_timeout(Some(timeout)) before recv. When it \
-                   runs out (WouldBlock / TimedOut), return an error `no reply from HOST:PORT within Ns`."),
+            .hint_if(Kind::Timeout, "A datagram or its reply can be lost: set_read_timeout(Some(timeout)) before \
+                     recv. When it runs out (WouldBlock / TimedOut), return an error \
+                     `no reply from HOST:PORT within Ns`.")
+            .hint_if(Kind::Mismatch, "Give up with one line `error: no reply from HOST:PORT within Ns` on stderr and \
+                     exit status 1, never a panic."),
         Case::new("udp-client reports a server that is not there with an error line and a non-zero exit", udp_client_reports_missing_server)
             .hint("With a connected UDP socket the system reports `port unreachable` as ConnectionRefused; \
                    without one, the timeout runs out. Either way: one line `error: …` naming HOST:PORT, exit 1."),
@@ -103,6 +138,12 @@ fn main() -> ExitCode {
 
 /// The port every role of the exercise uses when `--port` is missing.
 const DEFAULT_PORT: u16 = 21567;
+
+/// The largest payload of one UDP datagram over IPv4 (65,535 - 20 - 8).
+const MAX_UDP_PAYLOAD: usize = 65_507;
+
+/// The length of a stamp, `[Sun Nov 22 03:10:00 2026] `: a ctime is always 24 bytes.
+const STAMP_LEN: usize = 27;
 
 /// What a reply from a server looks like, for the test playing the server and for
 /// failure messages.
@@ -233,6 +274,38 @@ fn tcp_server_survives_resets(t: &mut Session) -> Outcome {
     server.expect_running()
 }
 
+fn tcp_server_answers_last_line_without_newline(t: &mut Session) -> Outcome {
+    let (_server, addr) = start_server(t, "tcp-server")?;
+    let mut tcp = t.connect(addr)?;
+    let line = t.sentence(2);
+    tcp.send_bytes(line.as_bytes())?;
+    tcp.shutdown_write()?;
+    expect_stamped(&tcp.read_line()?, &line)?;
+    tcp.expect_closed()
+}
+
+fn tcp_server_refuses_long_line(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "tcp-server")?;
+    let mut tcp = t.connect(addr)?;
+    t.note("a line of exactly 64 KiB (65,536 bytes) is allowed");
+    let longest = "x".repeat(64 * 1024);
+    tcp.send_line(&longest)?;
+    expect_stamped(&tcp.read_line()?, &longest).map_err(shortened)?;
+    t.note("one byte more is not");
+    tcp.send_line(&"y".repeat(64 * 1024 + 1))?;
+    tcp.expect_line("error: line too long")?;
+    match tcp.expect_closed() {
+        Err(failure) if failure.kind != Kind::Reset => return Err(failure),
+        _ => {}
+    }
+    t.note("the server serves the next client");
+    let mut next = t.connect(addr)?;
+    let line = t.word();
+    next.send_line(&line)?;
+    expect_stamped(&next.read_line()?, &line)?;
+    server.expect_running()
+}
+
 // ---------------------------------------------------------------- the UDP server --
 
 fn udp_server_stamps_a_datagram(t: &mut Session) -> Outcome {
@@ -301,6 +374,33 @@ fn udp_server_survives_garbage(t: &mut Session) -> Outcome {
     let (reply, _) = udp.receive()?;
     expect_garbage_reply(&escape(&reply), &word)?;
     let next = t.sentence(2);
+    udp.send_to(next.as_bytes(), addr)?;
+    let (reply, _) = udp.receive()?;
+    expect_stamped(&escape(&reply), &next)?;
+    server.expect_running()
+}
+
+fn udp_server_refuses_oversized_reply(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "udp-server")?;
+    let mut udp = t.udp()?;
+    t.note("65,480 bytes: stamped, the reply is 65,507 bytes, the most a datagram carries");
+    let fits = "x".repeat(MAX_UDP_PAYLOAD - STAMP_LEN);
+    udp.send_to(fits.as_bytes(), addr)?;
+    let (reply, _) = udp.receive()?;
+    expect_stamped(&escape(&reply), &fits).map_err(shortened)?;
+    t.note("65,481 bytes: the stamped reply would be one byte too long");
+    let over = "y".repeat(MAX_UDP_PAYLOAD - STAMP_LEN + 1);
+    udp.send_to(over.as_bytes(), addr)?;
+    let (reply, _) = udp.receive()?;
+    if reply != b"error: message too long" {
+        return Err(Failure::mismatch(
+            "a reply that would not fit in one datagram must be replaced by an error datagram",
+            "error: message too long",
+            describe(&reply),
+        ));
+    }
+    t.note("the server goes on");
+    let next = t.word();
     udp.send_to(next.as_bytes(), addr)?;
     let (reply, _) = udp.receive()?;
     expect_stamped(&escape(&reply), &next)?;
@@ -686,7 +786,7 @@ fn expect_datagram(datagram: &[u8], message: &str) -> Outcome {
 
 /// Checks a reply came from the server's own address (its `listening on` address).
 fn expect_from_server(from: SocketAddr, server: SocketAddr) -> Outcome {
-    ensure(
+    mismatch_unless(
         from == server,
         format!(
             "the reply came from {from}, not from the server's address {server}: answer with \
@@ -700,12 +800,12 @@ fn expect_from_server(from: SocketAddr, server: SocketAddr) -> Outcome {
 /// address it could not reach when `place` is given.
 fn expect_error_exit(client: &mut Program, place: Option<&str>) -> Outcome {
     let line = client.expect_error_exit(None)?;
-    ensure(
+    mismatch_unless(
         line.starts_with("error: "),
         format!("the error line must start with `error: `, but it is {line:?}"),
     )?;
     match place {
-        Some(place) => ensure(
+        Some(place) => mismatch_unless(
             line.contains(place),
             format!("the error line must say which address failed ({place}), but it is {line:?}"),
         ),
@@ -768,4 +868,19 @@ fn this_year() -> i64 {
         .map(|d| d.as_secs())
         .unwrap_or_default();
     1970 + (seconds / 31_556_952) as i64
+}
+
+/// Like `ensure`, but the failure is a [`Kind::Mismatch`]: the program answered, wrongly.
+fn mismatch_unless(condition: bool, summary: String) -> Outcome {
+    ensure(condition, summary).map_err(|failure| failure.kind(Kind::Mismatch))
+}
+
+/// The same failure with a long expected and actual value cut short (a 64 KiB line
+/// would drown the report).
+fn shortened(failure: Failure) -> Failure {
+    Failure {
+        expected: failure.expected.as_deref().map(shorten),
+        actual: failure.actual.as_deref().map(shorten),
+        ..failure
+    }
 }

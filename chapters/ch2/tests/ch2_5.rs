@@ -15,73 +15,87 @@ use std::time::{SystemTime, UNIX_EPOCH};
 fn main() -> ExitCode {
     harness::run!(&[
         Case::new("ls lists the served root sorted, tab-separated, with a slash after folders", ls_lists_the_root)
-            .hint("Sort the names by their bytes (so `Notes` comes before `away`), add `/` after every folder \
-                   (Path::is_dir follows symlinks, so a link to a folder counts), and join them with single tabs \
-                   into ONE line. `ls` shows the --root folder, not the server's working directory."),
+            .hint_if(Kind::Mismatch, "Sort the names by their bytes (so `Notes` comes before `away`), add `/` after \
+                     every folder (Path::is_dir follows symlinks, so a link to a folder counts), and join them with \
+                     single tabs into ONE line. `ls` shows the --root folder, not the server's working directory."),
         Case::new("ls DIR lists folders inside the root, nested and empty ones too", ls_lists_folders_inside)
-            .hint("DIR is relative to the served root: resolve root.join(DIR). An empty folder answers `(empty)`. \
-                   `docs/..` is still inside the root, so refusing every path with `..` in it is too strict."),
+            .hint_if(Kind::Mismatch, "DIR is relative to the served root: resolve root.join(DIR). An empty folder \
+                     answers `(empty)`. `docs/..` is still inside the root, so refusing every path with `..` in it \
+                     is too strict."),
         Case::new("a symlink that stays inside the root can be listed", symlink_inside_is_listed)
-            .hint("A link inside the root that points to a folder inside the root is fine: check where the path \
-                   really leads (fs::canonicalize), not what it looks like."),
+            .hint_if(Kind::Mismatch, "A link inside the root that points to a folder inside the root is fine: check \
+                     where the path really leads (fs::canonicalize), not what it looks like."),
         Case::new("ls refuses .., ../.. and paths that climb out through a folder", dot_dot_is_refused)
-            .hint("The classic path traversal bug: root.join(\"../..\") leads out of the root. Canonicalize \
-                   root.join(DIR) and refuse it unless it starts_with the canonical root: \
-                   `error: DIR is outside the served directory`."),
+            .hint_if(Kind::Mismatch, "The classic path traversal bug: root.join(\"../..\") leads out of the root. \
+                     Canonicalize root.join(DIR) and refuse it unless it starts_with the canonical root: \
+                     `error: DIR is outside the served directory`."),
         Case::new("ls refuses an absolute path", absolute_path_is_refused)
-            .hint("Path::join with an absolute path REPLACES the root: root.join(\"/etc\") is /etc. Refuse absolute \
-                   paths (or check where the joined path leads)."),
+            .hint_if(Kind::Mismatch, "Path::join with an absolute path REPLACES the root: root.join(\"/etc\") is \
+                     /etc. Refuse absolute paths (or check where the joined path leads)."),
         Case::new("ls refuses a symlink that leads out of the root", symlink_out_is_refused)
-            .hint("A symlink inside the root may point anywhere, and its name contains no `..`. Only the file \
-                   system knows where it leads: fs::canonicalize resolves every link, then check Path::starts_with(root). \
-                   Comparing strings is wrong: /srv/root-backup starts with the string /srv/root."),
+            .hint_if(Kind::Mismatch, "A symlink inside the root may point anywhere, and its name contains no `..`. \
+                     Only the file system knows where it leads: fs::canonicalize resolves every link, then check \
+                     Path::starts_with(root). Comparing strings is wrong: /srv/root-backup starts with the string \
+                     /srv/root."),
         Case::new("a path out of the root gets the same refusal whether or not it exists", refusal_reveals_nothing)
-            .hint("Answering `no such directory` for ../missing but `outside` for ../existing tells a client what \
-                   exists outside the root. Refuse absolute paths and paths whose `..`s climb above their start \
-                   before asking the disk."),
+            .hint_if(Kind::Mismatch, "Answering `no such directory` for ../missing but `outside` for ../existing \
+                     tells a client what exists outside the root. Refuse absolute paths and paths whose `..`s climb \
+                     above their start before asking the disk."),
         Case::new("ls answers a missing folder and a file with one error line each", ls_errors_are_lines)
-            .hint("Every command gets exactly one reply line, errors included: `error: no such directory: DIR` \
-                   and `error: not a directory: DIR`. An error must not end the connection or the server."),
+            .hint_if(Kind::Mismatch, "Every command gets exactly one reply line, errors included: \
+                     `error: no such directory: DIR` and `error: not a directory: DIR` (`file/x` is a missing \
+                     folder: canonicalize says NotADirectory)."),
+        Case::new("ls of a symlink loop answers `error: cannot list DIR: <reason>`", symlink_loop_cannot_be_listed)
+            .hint_if(Kind::Mismatch, "Any other error of the file system (a symlink loop, permission denied) is \
+                     LsError::Io: answer `error: cannot list DIR: <the io::Error>` in one line."),
         Case::new("a file name with a tab or a newline stays inside its one reply line", odd_names_stay_on_one_line)
-            .hint("A file name may contain a newline, which would end the reply early and shift every later reply \
-                   by one. Write control characters escaped (char::escape_default)."),
+            .hint_if(Kind::Mismatch, "A file name may contain a newline, which would end the reply early and shift \
+                     every later reply by one. Write control characters escaped (char::escape_default)."),
         Case::new("date answers the current local time in ctime format", date_is_ctime)
-            .hint("`date` answers like C's ctime(): `Sun Nov  2 03:10:00 2026` (the day padded with a space): \
-                   chrono's format \"%a %b %e %H:%M:%S %Y\" on Local::now()."),
+            .hint_if(Kind::Mismatch, "`date` answers like C's ctime(): `Sun Nov  2 03:10:00 2026` (the day padded \
+                     with a space); ctime() is given."),
         Case::new("os answers the name of the operating system", os_is_answered)
-            .hint("`os` answers std::env::consts::OS, e.g. `linux`."),
+            .hint_if(Kind::Mismatch, "`os` answers std::env::consts::OS, e.g. `linux`."),
         Case::new("an unknown command or an empty line gets a polite error line", unknown_commands_are_answered)
-            .hint("Anything that is not a command still gets one line: \
-                   `error: unknown command \"X\"; try date, os, ls or ls DIR`. Without it the client waits forever."),
+            .hint_if(Kind::Mismatch, "Anything that is not a command still gets its line, the empty line too: \
+                     `error: unknown command \"X\"; try date, os, ls or ls DIR`."),
         Case::new("commands with \\r\\n line ends and surrounding spaces are understood", crlf_and_spaces_are_understood)
-            .hint("telnet and `nc -C` end lines with \\r\\n: strip it, and trim the spaces around the command."),
+            .hint_if(Kind::Mismatch, "The given loop strips \\r\\n and trims the command; in `ls   DIR`, trim the \
+                     spaces around DIR too."),
         Case::new("several commands in one write get one reply each, in order", many_commands_in_one_write)
-            .hint("One read may hold several commands. Read line by line (BufReader::read_until or lines()) and \
-                   answer each line, rather than treating whatever one read returned as one command."),
+            .hint_if(Kind::Mismatch, "The given loop answers each line with one line: a reply that contains a \\n of \
+                     its own shifts every later reply by one."),
         Case::new("a command split over several writes is answered once, whole", split_command_is_answered_whole)
-            .hint("One read is not one message: `ls docs` may arrive as `ls d` + `ocs\\n`. Buffer until the newline."),
+            .hint_if(Kind::Mismatch, "The given loop buffers up to the newline (read_line in line.rs): if it was \
+                     changed, one read is no longer taken for one message?"),
         Case::new("non-UTF-8 bytes get an error line and the connection goes on", garbage_gets_an_error_line)
-            .hint("Bytes that are not UTF-8 must not crash the server or close the connection: answer \
-                   `error: commands must be UTF-8 text` and read the next line."),
+            .hint_if(Kind::Mismatch, "Bytes that are not UTF-8 get `error: commands must be UTF-8 text` from the \
+                     given loop, and the next line is read as usual."),
         Case::new("an over-long command is refused, the connection closed, and the server goes on", over_long_command_is_refused)
-            .hint("A peer that never sends a newline must not fill the server's memory: read at most 4096 bytes \
-                   per line (Read::take), answer `error: command too long` and close that connection only."),
+            .hint_if(Kind::Mismatch, "A peer that never sends a newline must not fill the server's memory: the given \
+                     loop reads at most 4096 bytes per line, answers `error: command too long` and closes that \
+                     connection only."),
         Case::new("two clients are served at the same time", two_clients_at_once)
-            .hint("Serve each connection in its own thread: a server that serves one client until it leaves makes \
-                   every other client wait."),
+            .hint_if(Kind::Timeout, "Serve each connection in its own thread (the given spawn_handler does): a server \
+                     that serves one client until it leaves makes every other client wait."),
         Case::new("the server keeps serving after a client resets its connection", server_outlives_a_reset)
-            .hint("A reset connection is an error on that connection only: end its thread, keep accepting others."),
+            .hint_if(Kind::Unreachable, "A reset connection is an error on that connection only: end its thread, \
+                     keep accepting others. Never unwrap an I/O result in the server."),
         Case::new("the client sends each stdin line and prints the one reply line", client_sends_and_prints)
-            .hint("For each line of stdin: send it with its \\n in one write, read ONE reply line, print it as it \
-                   is (tabs included) on stdout. Status messages belong on stderr."),
+            .hint_if(Kind::Timeout, "For each line of stdin, the empty one too: send it with its \\n in one \
+                     write_all, read ONE reply line, print it and flush.")
+            .hint_if(Kind::Mismatch, "Send each line exactly as typed; print the reply as it is (tabs included) on \
+                     stdout. Status messages belong on stderr."),
         Case::new("the client prints a reply that arrives in pieces as one line", client_reassembles_replies)
-            .hint("A reply may take several reads to arrive: read up to the newline (BufReader::read_line), not \
-                   one read()."),
+            .hint_if(Kind::Mismatch, "A reply may take several reads to arrive: read up to the newline (the given \
+                     crate::line::read_line on a BufReader), not one read()."),
         Case::new("the client exits with status 0 at the end of its input", client_exits_at_end_of_input)
-            .hint("When stdin ends (Ctrl-D), close the connection and return Ok: exit status 0."),
+            .hint_if(Kind::Timeout, "When stdin ends (Ctrl-D), return Ok: dropping the stream closes the \
+                     connection.")
+            .hint_if(Kind::Mismatch, "The end of stdin is the normal end of a session: exit status 0."),
         Case::new("the client reports a server that hangs up with an error line and a failure status", client_reports_lost_server)
-            .hint("A read of 0 bytes while waiting for a reply means the server has gone: print \
-                   `error: server closed the connection` on stderr and exit with status 1, no panic."),
+            .hint("A read of 0 bytes while waiting for a reply means the server has gone: return the error \
+                   `server closed the connection` (main prints `error: …` on stderr and exits with 1), no panic."),
         Case::new("the client reports a refused connection with an error line, not a panic", client_reports_refused_connection)
             .hint("Connecting can fail: return the error with context (`cannot connect to HOST:PORT`), so main \
                    prints one `error: …` line and exits with status 1."),
@@ -409,6 +423,22 @@ fn ls_errors_are_lines(t: &mut Session) -> Outcome {
         &format!("error: not a directory: {readme}"),
     )?;
     expect_reply(&mut tcp, &tree, "ls", &tree.root_listing())?;
+    server.expect_running()
+}
+
+fn symlink_loop_cannot_be_listed(t: &mut Session) -> Outcome {
+    let (mut server, addr, tree) = serve(t)?;
+    let looped = format!("loop-{}", t.word());
+    t.note(&format!("root/{looped} is a symlink to itself"));
+    symlink(&looped, t.dir().join("root").join(&looped))?;
+    let mut tcp = t.connect(addr)?;
+    let reply = ask(&mut tcp, &tree, &format!("ls {looped}"))?;
+    check_match(
+        &reply,
+        &format!("error: cannot list {looped}: .+"),
+        &format!("error: cannot list {looped}: <reason>"),
+    )?;
+    expect_reply(&mut tcp, &tree, "os", std::env::consts::OS)?;
     server.expect_running()
 }
 

@@ -15,59 +15,83 @@ const TOO_LONG: usize = 64 * 1024 + 1000;
 fn main() -> ExitCode {
     harness::run!(&[
         Case::new("the server prints a client's line as `client: TEXT`", server_prints_client_line)
-            .hint("Read one line from the client's socket and print it on stdout as `client: TEXT`, without \
-                   its \\n."),
+            .hint_if(Kind::Mismatch, "Print the client's line on stdout as `client: TEXT`, without its \\n.")
+            .hint_if(Kind::Timeout, "The client speaks first: the server's turn loop starts by reading one line \
+                     from the socket and printing it, before it looks at the keyboard."),
         Case::new("the server sends nothing before the client has spoken", server_waits_for_client)
-            .hint("The client speaks first. The server's turn loop starts by reading the socket; only after \
-                   it has printed the client's line may it read the keyboard and send. A server that reads \
-                   the keyboard first, or in a thread of its own, speaks out of turn."),
+            .hint_if(Kind::Mismatch, "The client speaks first. The server's turn loop starts by reading the \
+                     socket; only after it has printed the client's line may it read the keyboard and send. A \
+                     server that reads the keyboard first, or in a thread of its own, speaks out of turn."),
         Case::new("the server answers each client line with exactly one typed line", server_sends_one_line_per_turn)
-            .hint("One turn is: read the client's line, print it, read ONE line from stdin, send it, and go \
-                   back to reading the socket. Lines typed ahead wait in stdin for the next turn."),
+            .hint_if(Kind::Mismatch, "One turn is: read the client's line, print it, read ONE line from stdin, send \
+                     it, and go back to reading the socket. Lines typed ahead wait in stdin for the next turn."),
         Case::new("the client sends a typed line and prints the server's reply as `server: TEXT`", client_sends_and_prints_reply)
-            .hint("Read one line from stdin, send it with its \\n in one write_all, then read the server's line \
-                   and print it as `server: TEXT`."),
+            .hint_if(Kind::Timeout, "Read one line from stdin, send it with its \\n in one write_all, then read \
+                     the server's line and print it, before stdin is read again: a client that waits for the \
+                     keyboard first leaves the reply unread.")
+            .hint_if(Kind::Mismatch, "Send the typed line as it is, with its \\n; print the server's line as \
+                     `server: TEXT`, without its \\n."),
         Case::new("the client waits for the reply before it sends its next line", client_waits_for_reply)
-            .hint("After sending, the client must block reading the socket until the server's line has come. \
-                   A client that reads stdin again first (or in another thread) is full duplex: that is ch2-8."),
+            .hint_if(Kind::Mismatch, "After sending, the client must block reading the socket until the server's \
+                     line has come. A client that reads stdin again first (or in another thread) is full duplex: \
+                     that is ch2-8."),
         Case::new("a line that reaches the server in pieces is one message", server_reassembles_split_line)
-            .hint("One read is not one message: TCP may deliver a line in several pieces. Read through a \
-                   BufReader with read_until(b'\\n') / read_line, which waits for the whole line."),
+            .hint_if(Kind::Mismatch, "One read is not one message: TCP may deliver a line in several pieces. Read \
+                     through a BufReader with read_until(b'\\n'), which waits for the whole line."),
         Case::new("two lines in one write reach the server as two messages, one per turn", server_keeps_second_line)
-            .hint("A BufReader may read more than one line; the rest stays in ITS buffer. Create one \
-                   BufReader per connection before the turn loop, not a new one per turn, or the second \
-                   line is lost."),
+            .hint_if(Kind::Timeout, "A BufReader may read more than one line; the rest stays in ITS buffer. Create \
+                     one BufReader per connection before the turn loop, not a new one per turn, or the second \
+                     line is lost."),
         Case::new("the client reassembles a split reply and keeps what came after it", client_reassembles_reply)
-            .hint("The server's line may arrive in pieces, and the next line may come in the same piece. Read \
-                   through ONE BufReader for the whole connection, created before the loop."),
+            .hint_if(Kind::Mismatch, "The server's line may arrive in pieces: read up to its \\n (read_until), \
+                     not one read().")
+            .hint_if(Kind::Timeout, "The next line may come in the same piece as the reply: read through ONE \
+                     BufReader for the whole connection, created before the loop, or it is lost."),
+        Case::new("a line ending in \\r\\n is printed without its \\r", carriage_return_is_stripped)
+            .hint_if(Kind::Mismatch, "telnet and Windows programs end lines with \\r\\n: the message is what \
+                     comes before both."),
+        Case::new("a last line without its \\n still counts when the client closes", last_line_without_newline_counts)
+            .hint_if(Kind::Timeout, "When the stream ends in mid-line, what came is still a message: read_until \
+                     returns it without a \\n. Only a read of 0 bytes is a hangup."),
+        Case::new("the client reports a server line over 64 KiB with an error and a non-zero exit", client_refuses_long_reply)
+            .hint_if(Kind::Timeout, "Cap the line length on the client too: read_peer_line answers \
+                     FromPeer::TooLong after 64 KiB without a line end; return the error `message too long`.")
+            .hint_if(Kind::Mismatch, "A server line over 64 KiB breaks the protocol: return the error \
+                     `message too long` (main prints `error: …` and exits with 1)."),
         Case::new("empty typed lines are skipped, never sent", empty_typed_lines_are_skipped)
-            .hint("Pressing Enter on an empty line must not send an empty message: skip it and read the next \
-                   line (both in the server and in the client)."),
+            .hint_if(Kind::Mismatch, "Pressing Enter on an empty line must not send an empty message: the given \
+                     read_typed_line skips empty lines; use it on both sides."),
         Case::new("the server serves the next client after one leaves", server_serves_next_client)
-            .hint("A read of 0 bytes means the client closed the connection: end that conversation \
-                   (`client left`) and go back to accept the next client. The server keeps running."),
+            .hint_if(Kind::Timeout, "A read of 0 bytes means the client closed the connection: return \
+                     Ending::ClientLeft (run prints `client left` and accepts the next client)."),
         Case::new("the server survives clients that reset the connection and serves the next", server_survives_reset)
-            .hint("A client may vanish at any moment: while the server waits for its line (the read fails \
-                   with `connection reset`) or while the server's user is typing (sending the answer, or the \
-                   next read, fails). That ends this conversation only: never unwrap socket I/O; return and \
-                   accept the next client."),
+            .hint("Here clients vanish while the server waits for their line (the read fails with `connection \
+                   reset`) and while the server's user is typing (sending the answer fails). Each ends that \
+                   conversation only: never unwrap socket I/O; return, and the next client is accepted."),
         Case::new("the server exits with status 0 when its input ends on its turn", server_exits_at_end_of_input)
-            .hint("read_line on stdin returning 0 bytes (Ctrl-D) on the server's turn ends the chat: close the \
-                   connection and exit with status 0."),
+            .hint_if(Kind::Timeout, "read_typed_line returns None at the end of stdin (Ctrl-D): return \
+                     Ending::KeyboardClosed, and the server exits.")
+            .hint_if(Kind::Mismatch, "The end of the server's input is the normal end of the chat: \
+                     Ending::KeyboardClosed, exit status 0."),
         Case::new("the client exits with status 0 at the end of its input", client_exits_at_end_of_input)
-            .hint("read_line on stdin returning 0 bytes (Ctrl-D) on the client's turn means the user leaves: \
-                   close the connection and exit with status 0."),
+            .hint_if(Kind::Timeout, "read_typed_line returns None at the end of stdin (Ctrl-D) on the client's \
+                     turn: return Ok(()), which closes the connection.")
+            .hint_if(Kind::Mismatch, "The end of the client's input is the normal way to leave: exit status 0."),
         Case::new("the client reports an error when the server hangs up mid-turn", client_errors_when_server_hangs_up)
-            .hint("While the client waits for its answer, a read of 0 bytes means the server has gone: that \
-                   cuts the conversation, so print `error: …` on stderr and exit non-zero (return an Err \
-                   from main's work), without a panic."),
+            .hint("While the client waits for its answer, a read of 0 bytes means the server has gone: that cuts \
+                   the conversation, so return the error `server closed the connection` (main prints \
+                   `error: …` on stderr and exits with 1), without a panic."),
         Case::new("garbage bytes do not stop the server", garbage_does_not_stop_server)
-            .hint("Bytes that are not UTF-8 must not crash the server: String::from_utf8_lossy shows them as \
-                   \u{fffd}, and the chat goes on."),
+            .hint_if(Kind::Timeout, "Bytes that are not UTF-8 must not end the conversation: read_line and lines() \
+                     fail on them (InvalidData). Read bytes with read_until(b'\\n') and convert them with \
+                     String::from_utf8_lossy.")
+            .hint_if(Kind::Mismatch, "Show bytes that are not UTF-8 as \u{fffd} (String::from_utf8_lossy), in a \
+                     line `client: …`, and the chat goes on."),
         Case::new("an over-long line is refused and the server keeps running", over_long_line_is_refused)
-            .hint("Cap the line length: read through `.take(MAX_LINE + 2)` and, if no line ending came within \
-                   64 KiB, end that conversation with `error: message too long` on stderr. Then accept the \
-                   next client."),
+            .hint_if(Kind::Timeout, "Cap the line length: read through `.take(MAX_LINE + 2)` and, if no line ending \
+                     came within 64 KiB, answer FromPeer::TooLong: serve_client returns \
+                     Ending::MessageTooLong, and run reports `error: message too long` and accepts the next \
+                     client."),
         Case::new("a client that cannot connect prints an error and exits non-zero", client_reports_refused_connection)
             .hint("Connecting to a port where nobody listens fails with `connection refused`: print one \
                    `error: …` line on stderr and exit non-zero, without a panic."),
@@ -200,6 +224,50 @@ fn client_reassembles_reply(t: &mut Session) -> Outcome {
     client.expect_line(&format!("server: {next}"))
 }
 
+fn carriage_return_is_stripped(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let message = t.sentence(2);
+    tcp.send_bytes(format!("{message}\r\n").as_bytes())?;
+    server.expect_line(&format!("client: {message}"))
+}
+
+fn last_line_without_newline_counts(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let message = t.word();
+    tcp.send_bytes(message.as_bytes())?;
+    tcp.shutdown_write()?;
+    server.expect_line(&format!("client: {message}"))?;
+    t.note(
+        "the client can still read: the server's answer reaches it, then the server sees it leave",
+    );
+    let answer = t.word();
+    server.send_line(&answer)?;
+    tcp.expect_line(&answer)?;
+    server.expect_stderr_containing("client left")?;
+    server.expect_running()
+}
+
+fn client_refuses_long_reply(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
+    let message = t.word();
+    client.send_line(&message)?;
+    tcp.expect_line(&message)?;
+    t.note("the server answers with more than 64 KiB and no newline");
+    tcp.send_bytes("x".repeat(TOO_LONG).as_bytes())?;
+    let line = client.expect_error_exit(None)?;
+    if line.contains("too long") {
+        Ok(())
+    } else {
+        Err(Failure::mismatch(
+            "the client should report the over-long line",
+            "error: message too long",
+            line,
+        ))
+    }
+}
+
 fn empty_typed_lines_are_skipped(t: &mut Session) -> Outcome {
     let (mut server, addr) = server(t)?;
     let mut tcp = t.connect(addr)?;
@@ -290,13 +358,13 @@ fn garbage_does_not_stop_server(t: &mut Session) -> Outcome {
     let mut tcp = t.connect(addr)?;
     tcp.send_bytes(b"\xff\xfe\x00\x1b[2J\xc3\n")?;
     let line = server.read_line()?;
-    ensure(
-        line.starts_with("client: ") && line.contains('\u{fffd}'),
-        format!(
-            "the garbage line should be printed as `client: …` with each invalid byte shown as \u{fffd}, \
-             not {line:?}"
-        ),
-    )?;
+    if !(line.starts_with("client: ") && line.contains('\u{fffd}')) {
+        return Err(Failure::mismatch(
+            "the garbage line should be printed as `client: …` with each invalid byte shown as \u{fffd}",
+            "client: \u{fffd}\u{fffd}…",
+            line,
+        ));
+    }
     let answer = t.word();
     server.send_line(&answer)?;
     tcp.expect_line(&answer)?;
@@ -309,10 +377,13 @@ fn over_long_line_is_refused(t: &mut Session) -> Outcome {
     let mut flood = t.connect(addr)?;
     flood.send_bytes("x".repeat(TOO_LONG).as_bytes())?;
     let line = server.expect_stderr_containing("too long")?;
-    ensure(
-        line.starts_with("error:"),
-        format!("the server should report `error: message too long`, not {line:?}"),
-    )?;
+    if !line.starts_with("error:") {
+        return Err(Failure::mismatch(
+            "the server should report the refused line as an error",
+            "error: message too long",
+            line,
+        ));
+    }
     server.expect_running()?;
     let mut next = t.connect(addr)?;
     turn(t, &mut server, &mut next)?;

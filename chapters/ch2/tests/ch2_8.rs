@@ -6,32 +6,71 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     harness::run!(&[
-        Case::new("the server prints a line a client sends", server_prints_client_lines),
-        Case::new("the server sends each line typed on its stdin", server_sends_typed_lines),
+        Case::new("the server prints a line a client sends", server_prints_client_lines)
+            .hint_if(Kind::Timeout, "Nobody types on the server here: a server that waits for its keyboard \
+                     before it reads the socket never prints the line (that is half duplex, ch2-7).")
+            .hint_if(Kind::Mismatch, "Print each line from the client as `client: TEXT`: the prefix, a colon, a \
+                     space, then the line without its line end."),
+        Case::new("the server sends each line typed on its stdin", server_sends_typed_lines)
+            .hint_if(Kind::Timeout, "A line typed on the server must reach the client at once, followed by \\n. \
+                     Small writes can be held back by Nagle's algorithm: set_nodelay(true)."),
         Case::new("the server sends while the client is silent", server_sends_while_client_silent)
-            .hint("Typing twice in a row must send twice: a server that waits for the client's reply \
-                   between lines is half duplex (that was ch2-7)."),
+            .hint_if(Kind::Timeout, "Typing twice in a row must send twice: a server that waits for the client's \
+                     reply between lines is half duplex (that was ch2-7)."),
         Case::new("the server receives while its keyboard is idle", server_receives_while_keyboard_idle)
-            .hint("Nobody types on the server, yet the client's lines must be printed: the socket must be \
-                   read while stdin is waited on."),
+            .hint_if(Kind::Timeout, "Nobody types on the server, yet the client's lines must be printed: the socket \
+                     must be read while stdin is waited on, not after.")
+            .hint_if(Kind::Mismatch, "Two lines sent together may arrive in one read: print one line per \n, \
+                     not one per read."),
         Case::new("a client prints messages while its stdin is idle", client_prints_while_stdin_idle)
-            .hint("The classic half-duplex bug: a client that blocks reading stdin never reads the socket. \
-                   Read the socket and stdin concurrently (a task or thread for each, or select!)."),
-        Case::new("a client sends each line typed on its stdin", client_sends_typed_lines),
+            .hint_if(Kind::Timeout, "The classic half-duplex bug: a client that blocks reading stdin never reads \
+                     the socket. Wait for the socket and stdin at the same time (a task or a thread for each \
+                     direction, or select! over both)."),
+        Case::new("a client sends each line typed on its stdin", client_sends_typed_lines)
+            .hint_if(Kind::Timeout, "Each line typed on the client must reach the server at once, followed by \\n, \
+                     even while the server says nothing."),
         Case::new("a message split across writes is still one message", split_writes_make_one_message)
-            .hint("One read is not one message. Buffer the bytes and print a line only when its \\n has arrived \
-                   (BufReader::read_line / lines())."),
+            .hint_if(Kind::Mismatch, "One read is not one message: print a line only once its \\n has arrived. \
+                     Buffer the bytes (a BufReader and read_until(b'\\n')) instead of printing each read."),
         Case::new("a client reassembles a server's line sent one byte at a time", client_reassembles_slow_lines)
-            .hint("TCP delivers bytes, not messages: a line may take many reads to arrive."),
+            .hint_if(Kind::Mismatch, "TCP delivers bytes, not messages: a line may take many reads to arrive. \
+                     Print it once its \\n is there."),
+        Case::new("a line ending in \\r\\n is printed without its \\r", carriage_return_is_stripped)
+            .hint_if(Kind::Mismatch, "telnet and Windows programs end lines with \\r\\n: the text is what comes \
+                     before both (trim_line_end strips them)."),
+        Case::new("garbage bytes are printed with \u{fffd} and do not stop the server", garbage_does_not_stop_server)
+            .hint_if(Kind::Timeout, "Bytes that are not UTF-8 must not end the conversation. `lines()` and \
+                     `read_line` fail on them (InvalidData): read bytes with read_until(b'\\n') and show them with \
+                     String::from_utf8_lossy, as \u{fffd}.")
+            .hint_if(Kind::Closed, "Bytes that are not UTF-8 must not end the conversation nor the server: read \
+                     bytes with read_until(b'\\n') and show them with String::from_utf8_lossy, as \u{fffd}.")
+            .hint_if(Kind::Mismatch, "Show bytes that are not UTF-8 as \u{fffd}, with String::from_utf8_lossy: \
+                     the line, invalid bytes included, is one message."),
+        Case::new("a client that sends a line over 64 KiB is disconnected and the server goes on", long_line_is_refused)
+            .hint_if(Kind::Timeout, "A peer that never sends \\n must not make the server buffer without end: \
+                     read at most MAX_MESSAGE + 1 bytes of a line (AsyncReadExt::take), and end the conversation \
+                     with an error when there is no \\n within them.")
+            .hint_if(Kind::Mismatch, "Refuse the over-long line: do not print any of it, end that conversation \
+                     and accept the next client."),
         Case::new("the server survives a client that vanishes and serves the next", server_outlives_vanished_client)
-            .hint("A reset connection is an error on that connection only: report it, close it and accept the next \
-                   client. The server itself must keep running."),
-        Case::new("garbage bytes do not stop the server", garbage_does_not_stop_server)
-            .hint("Bytes that are not UTF-8 must not crash the program: String::from_utf8_lossy shows them as \u{fffd}."),
-        Case::new("the client exits when the server hangs up", client_exits_when_server_hangs_up)
-            .hint("A read of 0 bytes means the peer closed the connection: stop and exit with status 0."),
+            .hint("A reset connection is an error on that connection only: report it on stderr, end that \
+                   conversation and accept the next client. The server itself must keep running."),
+        Case::new("the server serves the next client after one hangs up", server_serves_next_client)
+            .hint_if(Kind::Timeout, "When a read returns 0 bytes the client has gone: converse must return \
+                     End::PeerLeft, so the server goes back to accept."),
+        Case::new("the client exits with status 0 when the server hangs up", client_exits_when_server_hangs_up)
+            .hint_if(Kind::Timeout, "A read of 0 bytes means the server closed the connection: the conversation \
+                     is over, even though nobody typed anything. Stop waiting for stdin too, and return.")
+            .hint_if(Kind::Mismatch, "The server hanging up is the normal end of a chat, not an error: return \
+                     End::PeerLeft (the given code says so on stderr) and exit with status 0."),
         Case::new("the client hangs up and exits at end of input", client_exits_at_end_of_input)
-            .hint("Ctrl-D closes stdin: the client should close the connection and exit with status 0."),
+            .hint_if(Kind::Timeout, "Ctrl-D closes stdin: the channel's recv() returns None. Then close the \
+                     sending side (shutdown) and return End::InputClosed; the client exits with status 0.")
+            .hint_if(Kind::Mismatch, "The end of stdin is the normal end of a chat, not an error: exit with \
+                     status 0."),
+        Case::new("the server hangs up and exits at end of its input", server_exits_at_end_of_input)
+            .hint_if(Kind::Timeout, "When the server's stdin ends, it closes the connection to its client \
+                     (shutdown) and exits with status 0: converse returns End::InputClosed."),
         Case::new("a server and a client chat both ways", server_and_client_chat),
     ])
 }
@@ -136,12 +175,77 @@ fn server_outlives_vanished_client(t: &mut Session) -> Outcome {
 fn garbage_does_not_stop_server(t: &mut Session) -> Outcome {
     let (mut server, addr) = server(t)?;
     let mut tcp = t.connect(addr)?;
-    tcp.send_bytes(b"\xff\xfe\x00\x1b[2J\xc3\n")?;
-    server.read_line()?;
+    let word = t.word();
+    let mut garbage = b"\xff\xfe\x00".to_vec();
+    garbage.extend_from_slice(word.as_bytes());
+    garbage.extend_from_slice(b"\xc3\n");
+    tcp.send_bytes(&garbage)?;
+    server.expect_line(&format!("client: \u{fffd}\u{fffd}\\u{{0}}{word}\u{fffd}"))?;
+    t.note("the conversation goes on");
     let message = t.word();
     tcp.send_line(&message)?;
     server.expect_line(&format!("client: {message}"))?;
     server.expect_running()
+}
+
+fn carriage_return_is_stripped(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let message = t.sentence(2);
+    tcp.send_bytes(format!("{message}\r\n").as_bytes())?;
+    server.expect_line(&format!("client: {message}"))
+}
+
+fn long_line_is_refused(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    server.expect_stderr_containing("connected")?;
+    t.note("65,636 bytes without a newline: over the 64 KiB limit");
+    tcp.send_bytes(&vec![b'x'; 64 * 1024 + 100])?;
+    match tcp.expect_closed() {
+        Err(failure) if failure.kind != Kind::Reset => {
+            return Err(Failure {
+                summary: format!(
+                    "a line over 64 KiB must end that conversation: {}",
+                    failure.summary
+                ),
+                ..failure
+            });
+        }
+        _ => {}
+    }
+    t.note("the next client is served, and nothing of the long line was printed");
+    let mut next = t.connect(addr)?;
+    let message = t.word();
+    next.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    server.expect_running()
+}
+
+fn server_serves_next_client(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut first = t.connect(addr)?;
+    let message = t.word();
+    first.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    first.close();
+    server.expect_stderr_containing("client left")?;
+    let mut second = t.connect(addr)?;
+    let message = t.sentence(2);
+    second.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    let reply = t.word();
+    server.send_line(&reply)?;
+    second.expect_line(&reply)
+}
+
+fn server_exits_at_end_of_input(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    server.expect_stderr_containing("connected")?;
+    server.close_stdin();
+    tcp.expect_closed()?;
+    server.expect_success()
 }
 
 fn client_exits_when_server_hangs_up(t: &mut Session) -> Outcome {

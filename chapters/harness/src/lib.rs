@@ -59,7 +59,7 @@ pub use session::Session;
 pub mod prelude {
     pub use crate::failure::{Failure, Kind, Outcome, check_match, ensure};
     pub use crate::peer::{StreamListener, StreamPeer, UdpPeer};
-    pub use crate::program::Program;
+    pub use crate::program::{Program, Signal, Stderr};
     pub use crate::runner::Case;
     pub use crate::session::Session;
     pub use std::time::Duration;

@@ -65,17 +65,16 @@ fn profile_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("unexpected test binary location {}", exe.display()))
 }
 
-/// How a student reruns the program by hand: `cargo run -q -p ch2-8 --` for a workspace
-/// package, the binary's path for anything else.
+/// How a student reruns the program by hand: `cargo run -q -p ch2-8 --` for a package
+/// of this workspace (built into the same target folder as this test binary), the
+/// binary's path for anything else (a submission built elsewhere).
 pub fn run_command(program: &Path) -> String {
     let name = program
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
-    let is_package = name.starts_with("ch")
-        && program
-            .parent()
-            .is_some_and(|dir| dir.join(".fingerprint").is_dir());
+    let in_this_workspace = profile_dir().is_ok_and(|dir| program.parent() == Some(dir.as_path()));
+    let is_package = name.starts_with("ch") && in_this_workspace;
     if is_package {
         format!("cargo run -q -p {name} --")
     } else {

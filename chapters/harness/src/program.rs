@@ -46,6 +46,8 @@ struct State {
     dropped: usize,
     dropped_tail: VecDeque<String>,
     stdout_closed: bool,
+    /// The test closed its stderr ([`Stderr::Closed`]): a panic leaves no message.
+    stderr_unread: bool,
     stderr: VecDeque<String>,
     stderr_closed: bool,
     exit: Option<ExitStatus>,
@@ -130,9 +132,39 @@ pub(crate) struct Watch {
 impl ProgramReport {
     /// Whether the program panicked (a `todo!()` included), by its stderr.
     pub fn panicked(&self) -> bool {
-        self.stderr_tail
+        self.panic().is_some()
+            || self
+                .exit
+                .as_deref()
+                .is_some_and(|exit| exit.contains("(a Rust panic)"))
+    }
+
+    /// Where the program panicked and why, in one sentence: "the program reached a
+    /// `todo!()` at src/chat.rs:121 (read stdin …)". Cases that fail because of the
+    /// same panic share this sentence, whichever role (server, client) hit it.
+    pub fn panic(&self) -> Option<String> {
+        let at = self
+            .stderr_tail
             .iter()
-            .any(|line| line.contains("panicked at"))
+            .position(|line| line.contains("panicked at"))?;
+        let place = self.stderr_tail[at]
+            .split_once("panicked at ")
+            .map(|(_, place)| place.trim_end_matches(':'))
+            .unwrap_or_default();
+        // `file:line:column`: the column adds nothing for a reader.
+        let place = place
+            .rsplit_once(':')
+            .map_or(place, |(file_line, _)| file_line);
+        let message = self.stderr_tail.get(at + 1).map_or("", |m| m.trim());
+        Some(match message.strip_prefix("not yet implemented") {
+            Some(rest) => format!(
+                "the program reached a `todo!()` at {place}{}",
+                rest.strip_prefix(": ")
+                    .map(|what| format!(" ({what})"))
+                    .unwrap_or_default()
+            ),
+            None => format!("the program panicked at {place}: {message}"),
+        })
     }
 }
 
@@ -149,6 +181,9 @@ impl Watch {
             stderr_tail: state.stderr.iter().cloned().collect(),
             exit: match state.exit {
                 _ if self.stopped.load(std::sync::atomic::Ordering::SeqCst) => None,
+                Some(status) if state.stderr_unread && status.code() == Some(101) => {
+                    Some(format!("{}{STDERR_CLOSED_PANIC}", describe_exit(status)))
+                }
                 exit => exit.map(describe_exit),
             },
         }
@@ -178,6 +213,57 @@ impl Watch {
     }
 }
 
+/// What the program's stderr is connected to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stderr {
+    /// Read by the test (its tail is shown in a failure report).
+    #[default]
+    Read,
+    /// A pipe whose reading end is closed before the program writes: as when its
+    /// terminal is gone or its log reader has exited. A program that logs with
+    /// `eprintln!` panics at its first log line then.
+    Closed,
+}
+
+/// A signal the test can send, as a user or the system would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGINT, what Ctrl-C sends.
+    Interrupt,
+    /// SIGTERM, what `kill` and service managers send to stop a program.
+    Terminate,
+}
+
+impl Signal {
+    /// The signal's number.
+    fn number(self) -> i32 {
+        match self {
+            Signal::Interrupt => libc::SIGINT,
+            Signal::Terminate => libc::SIGTERM,
+        }
+    }
+
+    /// How the transcript says it.
+    fn describe(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "SIGINT sent by the test (as Ctrl-C does)",
+            Signal::Terminate => "SIGTERM sent by the test (as `kill` does)",
+        }
+    }
+}
+
+/// How to start a program: everything but the case's transcript and deadline.
+#[derive(Clone, Copy)]
+pub(crate) struct Launch<'a> {
+    pub label: &'a str,
+    /// The name shown in the transcript (the package, `ch2-8`).
+    pub name: &'a str,
+    pub program: &'a Path,
+    pub args: &'a [String],
+    pub dir: &'a Path,
+    pub stderr: Stderr,
+}
+
 /// A program under test, started by [`crate::Session::start`].
 pub struct Program {
     watch: Watch,
@@ -189,14 +275,18 @@ impl Program {
     /// Starts `program ARGS` in `dir` as its own process group, with its stdout and
     /// stderr read by background threads.
     pub(crate) fn start(
-        label: &str,
-        name: &str,
-        program: &Path,
-        args: &[String],
-        dir: &Path,
+        launch: &Launch,
         transcript: Transcript,
         deadline: Duration,
     ) -> Outcome<Program> {
+        let Launch {
+            label,
+            name,
+            program,
+            args,
+            dir,
+            stderr: stderr_mode,
+        } = *launch;
         let mut command = Command::new(program);
         command
             .args(args)
@@ -217,7 +307,18 @@ impl Program {
         let stdout = child.stdout.take().expect("stdout is piped");
         let stderr = child.stderr.take().expect("stderr is piped");
         spawn_stdout_reader(stdout, Arc::clone(&shared));
-        spawn_stderr_reader(stderr, Arc::clone(&shared));
+        match stderr_mode {
+            Stderr::Read => spawn_stderr_reader(stderr, Arc::clone(&shared)),
+            // Nobody reads it any more: from the program's first write on, every write
+            // to stderr fails with a broken pipe.
+            Stderr::Closed => {
+                drop(stderr);
+                shared.update(|s| {
+                    s.stderr_closed = true;
+                    s.stderr_unread = true;
+                });
+            }
+        }
         let pid = child.id() as i32;
         let stdin = Arc::new(Mutex::new(child.stdin.take()));
         let waiter = Arc::clone(&shared);
@@ -226,7 +327,11 @@ impl Program {
             waiter.update(|s| s.exit = status.ok());
         });
         let args = shell_words(args);
-        transcript.record(label, Direction::Action, format!("{name} {args}"));
+        let closed = match stderr_mode {
+            Stderr::Read => "",
+            Stderr::Closed => "   (its stderr closed by the test: every write to it fails)",
+        };
+        transcript.record(label, Direction::Action, format!("{name} {args}{closed}"));
         let command = format!("{} {args}", crate::locate::run_command(program));
         let watch = Watch {
             label: label.to_string(),
@@ -545,13 +650,47 @@ impl Program {
         }
     }
 
-    /// A note on a panic found in stderr, pointing at `todo!()` when that is the cause.
+    /// A note on a panic found in stderr, pointing at `todo!()` when that is the cause;
+    /// with stderr closed by the test, the likeliest cause of a panic.
     fn panic_note(&self) -> String {
+        let state = self.watch.shared.lock();
+        if state.stderr_unread && state.exit.is_some_and(|s| s.code() == Some(101)) {
+            return STDERR_CLOSED_PANIC.to_string();
+        }
+        drop(state);
         panic_note(&self.stderr())
     }
 }
 
 impl Program {
+    /// Sends `signal` to the program (its process only, as `kill PID` does).
+    pub fn signal(&mut self, signal: Signal) -> Outcome {
+        self.transcript
+            .record(self.label(), Direction::Event, signal.describe());
+        // SAFETY: kill only sends a signal, to the pid of our own child.
+        let sent = unsafe { libc::kill(self.watch.pid, signal.number()) };
+        if sent == 0 || self.watch.shared.lock().exit.is_some() {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error().into())
+        }
+    }
+
+    /// Waits for the program to exit with status `code`; `why` says what the status
+    /// means ("128 + 2: killed by SIGINT after cleaning up").
+    pub fn expect_exit_code(&mut self, code: i32, why: &str) -> Outcome {
+        let status = self.expect_exit()?;
+        if status.code() == Some(code) {
+            Ok(())
+        } else {
+            Err(Failure::mismatch(
+                format!("{} must exit with status {code} ({why})", self.label()),
+                format!("exit status {code}"),
+                format!("{}{}", describe_exit(status), self.panic_note()),
+            ))
+        }
+    }
+
     /// Kills the program now (and everything it started), as a crash or a power cut
     /// would. Without this, the program runs until its case ends.
     pub fn kill(&mut self) {
@@ -578,6 +717,11 @@ fn die_with_the_test(command: &mut Command) {
 /// Elsewhere (macOS) there is no such request; the session's kill is the only one.
 #[cfg(not(target_os = "linux"))]
 fn die_with_the_test(_command: &mut Command) {}
+
+/// Why a program whose stderr the test closed most likely panicked.
+const STDERR_CLOSED_PANIC: &str = " — its stderr was closed, so the likeliest panic is a write \
+     to it: `eprintln!` panics when the write fails (write with `writeln!(std::io::stderr(), …)` \
+     and ignore the error)";
 
 /// Explains a Rust panic found in a program's stderr, or says nothing.
 pub(crate) fn panic_note(stderr: &[String]) -> String {
@@ -712,16 +856,15 @@ mod tests {
     fn shell(script: &str) -> Program {
         let args = vec!["-c".to_string(), script.to_string()];
         let dir = std::env::temp_dir();
-        Program::start(
-            "sh",
-            "sh",
-            Path::new("/bin/sh"),
-            &args,
-            &dir,
-            Transcript::default(),
-            Duration::from_secs(5),
-        )
-        .expect("sh starts")
+        let launch = Launch {
+            label: "sh",
+            name: "sh",
+            program: Path::new("/bin/sh"),
+            args: &args,
+            dir: &dir,
+            stderr: Stderr::Read,
+        };
+        Program::start(&launch, Transcript::default(), Duration::from_secs(5)).expect("sh starts")
     }
 
     /// Whether process `pid` is gone (or a zombie waiting to be reaped).

@@ -46,6 +46,17 @@ pub struct CaseReport {
 }
 
 impl CaseReport {
+    /// The root cause of a failure in one sentence, the same for every case that
+    /// failed for the same reason: a panic's place and message if a program panicked,
+    /// otherwise the failure's summary.
+    pub fn cause(&self) -> String {
+        self.programs
+            .iter()
+            .find_map(ProgramReport::panic)
+            .or_else(|| self.failure.as_ref().map(|f| f.summary.clone()))
+            .unwrap_or_default()
+    }
+
     /// The full explanation of a failed case, for a person.
     pub fn render_failure(&self) -> String {
         let mut out = String::new();

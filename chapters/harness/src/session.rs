@@ -4,7 +4,7 @@
 use crate::exercise::ExerciseId;
 use crate::failure::{Failure, Kind, Outcome};
 use crate::peer::{StreamListener, StreamPeer, UdpPeer};
-use crate::program::{Program, Watch};
+use crate::program::{Launch, Program, Stderr, Watch};
 use crate::transcript::{Direction, Normaliser, Transcript};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -32,6 +32,7 @@ pub struct Session {
     watches: Arc<Mutex<Vec<Watch>>>,
     rng: fastrand::Rng,
     deadline: Duration,
+    stderr: Stderr,
     dir: tempfile::TempDir,
     labels: HashMap<String, usize>,
     varied: usize,
@@ -58,6 +59,7 @@ impl Session {
             watches,
             rng: fastrand::Rng::with_seed(seed),
             deadline: DEFAULT_DEADLINE,
+            stderr: Stderr::Read,
             dir,
             labels: HashMap::new(),
             varied: 0,
@@ -85,6 +87,12 @@ impl Session {
             .collect()
     }
 
+    /// Changes what the stderr of programs started from now on is connected to: with
+    /// [`Stderr::Closed`], a program must keep working though nobody reads its log.
+    pub fn set_stderr(&mut self, stderr: Stderr) {
+        self.stderr = stderr;
+    }
+
     /// Changes how long each later wait may take (programs already started keep theirs).
     pub fn set_deadline(&mut self, deadline: Duration) {
         self.deadline = deadline;
@@ -98,15 +106,16 @@ impl Session {
     /// Starts the program under test with `args`; `label` names it in the transcript.
     pub fn start(&mut self, label: &str, args: &[&str]) -> Outcome<Program> {
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let program = Program::start(
+        let name = self.exercise.package();
+        let launch = Launch {
             label,
-            &self.exercise.package(),
-            &self.program,
-            &args,
-            self.dir.path(),
-            self.transcript.clone(),
-            self.deadline,
-        )?;
+            name: &name,
+            program: &self.program,
+            args: &args,
+            dir: self.dir.path(),
+            stderr: self.stderr,
+        };
+        let program = Program::start(&launch, self.transcript.clone(), self.deadline)?;
         self.watches
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -184,26 +193,40 @@ impl Session {
     /// An address where nothing listens, so a connection to it is refused.
     ///
     /// It is a port the test bound and closed on a random loopback address other than
-    /// 127.0.0.1: programs under test listen on 127.0.0.1, so even if the kernel hands
-    /// the same port number to one of them, it is not at this address. The close
-    /// happens while no program is being started (a starting child could otherwise
-    /// hold a copy of the listener and keep accepting for a moment).
+    /// 127.0.0.1 (on Linux, where all of 127/8 is loopback): programs under test listen
+    /// on 127.0.0.1, so even if the kernel hands the same port number to one of them,
+    /// it is not at this address. The close happens while no program is being started
+    /// (a starting child could otherwise hold a copy of the listener and keep
+    /// accepting for a moment).
     pub fn refused_addr(&mut self) -> Outcome<SocketAddr> {
-        let ip = std::net::Ipv4Addr::new(
-            127,
-            self.rng.u8(1..=254),
-            self.rng.u8(1..=254),
-            self.rng.u8(1..=254),
-        );
+        let ip = self.unused_loopback_ip();
         let _no_spawn = crate::program::SPAWNING
             .write()
             .unwrap_or_else(|e| e.into_inner());
         let listener = std::net::TcpListener::bind((ip, 0))?;
         let addr = listener.local_addr()?;
         drop(listener);
-        self.normaliser
-            .replace_literal(ip.to_string(), "<refused-ip>");
+        if ip != std::net::Ipv4Addr::LOCALHOST {
+            self.normaliser
+                .replace_literal(ip.to_string(), "<refused-ip>");
+        }
         Ok(addr)
+    }
+
+    /// A loopback address no program under test listens on: a random one of 127/8 on
+    /// Linux; elsewhere (macOS answers only 127.0.0.1 unless `ifconfig lo0 alias` adds
+    /// more) 127.0.0.1 itself, where a reused port number is unlikely but possible.
+    fn unused_loopback_ip(&mut self) -> std::net::Ipv4Addr {
+        if cfg!(target_os = "linux") {
+            std::net::Ipv4Addr::new(
+                127,
+                self.rng.u8(1..=254),
+                self.rng.u8(1..=254),
+                self.rng.u8(1..=254),
+            )
+        } else {
+            std::net::Ipv4Addr::LOCALHOST
+        }
     }
 
     /// Listens on the Unix domain socket `path`, so the test can play the server for an

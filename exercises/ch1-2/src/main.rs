@@ -21,6 +21,9 @@
 //! - [`failure`]: what can go wrong, its message and its exit code. Your work is
 //!   there: `classify` and `exit_code` are `todo!()`.
 
+// Lints silenced while the work is todo!(): remove this line once it is done.
+#![allow(unused_variables, dead_code)]
+
 mod failure;
 mod gopher;
 

@@ -17,6 +17,9 @@
 //! connects. Each datagram carries the address it came from, and that is all the
 //! receiver knows about its peers.
 
+// Lints silenced while the work is todo!(): remove this line once it is done.
+#![allow(unused_variables, dead_code)]
+
 mod receive;
 mod send;
 

@@ -30,25 +30,12 @@ enum Line {
 /// `error:` line) a line too long for a datagram and goes on with the next.
 /// Returns at the end of stdin.
 ///
-/// - Find the receiver's address with `resolve(host, port)`.
-/// - Make the socket: `UdpSocket::bind(unspecified_like(receiver))` (port 0: the
-///   system picks ours; there is nothing to connect).
-/// - Read stdin line by line with `next_line(&mut stdin, MAX_PAYLOAD)`
-///   (`let mut stdin = std::io::stdin().lock();`) and, for each:
-///   - `Line::Fits(datagram)`: send it with ONE `socket.send_to(&datagram, receiver)`:
-///     one call, one datagram, however long the line. If the send fails, print
-///     `error: …` on stderr and go on;
-///   - `Line::TooLong`: print `error: line N is longer than 65507 bytes…` on stderr
-///     (never split it: two datagrams would be two messages) and go on;
-///   - `Line::End`: stdin has ended: return `Ok(())`.
+/// Each line is sent as ONE datagram, however long (one send, one message; two
+/// datagrams would be two messages). A line longer than `MAX_PAYLOAD` cannot be sent
+/// whole: it is not sent at all, and `error: line N is longer than 65507 bytes…` goes
+/// to stderr. A failed send is reported on stderr too; either way the next line is
+/// still sent.
 pub fn run(host: &str, port: u16) -> Result<()> {
-    let _ = (host, port, resolve, unspecified_like);
-    let _ = (
-        next_line::<io::StdinLock>,
-        MAX_PAYLOAD,
-        Line::TooLong,
-        Line::End,
-    );
     todo!("send each line of stdin as one datagram")
 }
 

@@ -8,7 +8,7 @@
 
 use anyhow::Context;
 use std::fs::{File, OpenOptions};
-use std::io;
+use std::io::{self, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -40,17 +40,13 @@ impl MessageLog {
         })
     }
 
-    /// Appends one complete line (`line` ends with its `\n`) to the file.
+    /// Appends one complete line (`line` ends with its `\n`) to the file, whole.
     ///
-    /// Many threads call this at once. `O_APPEND` only makes each single `write` call
-    /// atomic, and `write_all` (or `writeln!`, or a `BufWriter` flushing when its
-    /// buffer is full) may use several calls for one line: another thread's bytes
-    /// could land in between. So: lock `self.file` (a poisoned lock can be taken back
-    /// with `unwrap_or_else(|poisoned| poisoned.into_inner())`), and write the whole
-    /// line with ONE `write_all` while holding the lock. A `File` has no buffer of its
-    /// own, so when this returns the line is in the file.
+    /// Many connections' threads call this at once. Whatever they do, the bytes of
+    /// two lines must never mix in the file, and when this returns the line must be in
+    /// the file (the connection's close, later, tells the frontend it is stored).
+    /// `O_APPEND` makes each single `write` system call atomic — but only each call.
     pub fn append(&self, line: &[u8]) -> io::Result<()> {
-        let _ = (&self.file, line);
         todo!("lock the file and write the whole line with one write_all")
     }
 }
@@ -72,7 +68,7 @@ pub fn serve(host: &str, port: u16, path: &Path) -> anyhow::Result<()> {
             }
             // A failed accept (a connection reset while queued, too many open files)
             // concerns one connection, not the server.
-            Err(error) => eprintln!("accept failed: {error}"),
+            Err(error) => report(format_args!("accept failed: {error}")),
         }
     }
     Ok(())
@@ -84,14 +80,14 @@ fn serve_frontend(stream: TcpStream, log: &MessageLog) {
         Ok(peer) => peer.to_string(),
         Err(_) => "a frontend".to_string(),
     };
-    eprintln!("{peer} connected");
+    report(format_args!("{peer} connected"));
     match store_lines(stream, log) {
-        Ok(stored) if stored.unfinished > 0 => eprintln!(
+        Ok(stored) if stored.unfinished > 0 => report(format_args!(
             "{peer} left: {} lines stored, an unfinished line of {} bytes dropped",
             stored.lines, stored.unfinished
-        ),
-        Ok(stored) => eprintln!("{peer} left: {} lines stored", stored.lines),
-        Err(error) => eprintln!("{peer} dropped: {error:#}"),
+        )),
+        Ok(stored) => report(format_args!("{peer} left: {} lines stored", stored.lines)),
+        Err(error) => report(format_args!("{peer} dropped: {error:#}")),
     }
 }
 
@@ -107,21 +103,23 @@ struct Stored {
 /// Stores every complete line one frontend sends, until it closes its sending side,
 /// and returns what was stored.
 ///
-/// - Wrap the stream in a `BufReader` (once, before the loop). One `read` is not one
-///   line: read each line with `read_until(b'\n', &mut line)` into a `Vec<u8>` (bytes,
-///   not a `String`: lines that are not UTF-8 are stored as they came). Read through
-///   `(&mut reader).take((MAX_LINE + 1) as u64)` so a line cannot grow without end.
-/// - 0 bytes read: the frontend closed its side. Return `Ok(stored)`.
-/// - A line that does not end with `\n` is either longer than `MAX_LINE` (return an
-///   error: the connection is dropped) or the end of the stream came in the middle
-///   of it (a frontend killed while sending): do NOT store it; count its bytes in
-///   `stored.unfinished` and return.
-/// - A complete line: `log.append(&line)`, then count it in `stored.lines`.
-/// - A read error (the connection was reset) is returned with `?`.
+/// - One `read` is not one line: TCP may cut a line anywhere, or bring several at once.
+/// - A line is stored only once its `\n` has come, as the bytes that came (they need
+///   not be UTF-8). Bytes after the last `\n` when the connection ends are a line that
+///   was never finished (a frontend killed mid-line): not stored, but counted in
+///   `Stored::unfinished`.
+/// - A line longer than `MAX_LINE` without a `\n` drops the connection (an error),
+///   instead of being buffered without end; so does a broken connection.
 ///
 /// Returning drops `stream`, which closes the connection. Since every line has been
 /// written by then, that close tells the frontend its lines are stored.
 fn store_lines(stream: TcpStream, log: &MessageLog) -> anyhow::Result<Stored> {
-    let _ = (stream, log, MAX_LINE, Stored::default(), MessageLog::append);
     todo!("read complete lines and append each one to the log")
+}
+
+/// Writes one line to stderr, and ignores a failure to do so. `eprintln!` panics when
+/// stderr is gone (a closed terminal, a log reader that exited: the write fails with a
+/// broken pipe), and a backend must not lose a connection to its own log line.
+fn report(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr(), "{line}");
 }

@@ -23,29 +23,21 @@ pub fn run(host: &str, port: u16) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sends every line of `input` as soon as it is complete, each with its `\n` in one
-/// `write_all`, and returns how many were sent.
+/// Sends every line of `input` as soon as it is complete — not once the input has
+/// ended — and returns how many were sent.
 ///
-/// Read lines as bytes with `input.read_until(b'\n', &mut line)` (0 bytes read means
-/// the input ended), so text that is not UTF-8 is passed on unchanged. A last line
-/// without a `\n` (input that ends without pressing Enter) gets one added: the backend
-/// only stores complete lines. Send each line right away — do not collect the input
-/// first — with `backend.write_all(&line)` (`&TcpStream` implements `Write`; add
-/// `use std::io::Write`).
+/// Lines are bytes: text that is not UTF-8 is passed on unchanged. Each line leaves
+/// in one piece, with its `\n`.
 fn send_lines(input: impl BufRead, backend: &TcpStream) -> anyhow::Result<u64> {
-    let _ = (input, backend);
     todo!("send each stdin line to the backend")
 }
 
 /// Tells the backend there are no more lines, then waits until it closes the
 /// connection: its proof that every line we sent is stored.
 ///
-/// - `backend.shutdown(Shutdown::Write)` closes our sending side only (a half-close):
-///   the backend reads end-of-file, but we can still read from the connection.
-/// - Then read (`use std::io::Read`; `&TcpStream` implements it) until a read returns
-///   0: the backend has closed the connection. Skip anything it sends. A read error
-///   (a reset) means the backend gave up on us: return it as an error.
+/// The backend learns that the lines are over when its read returns end-of-file; our
+/// side of the connection must stay open to hear its close. Anything the backend
+/// sends meanwhile is skipped; a reset instead of a close is an error.
 fn finish(backend: &TcpStream) -> anyhow::Result<()> {
-    let _ = backend;
     todo!("shut down the sending side and wait for the backend to close")
 }

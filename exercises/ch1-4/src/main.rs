@@ -20,6 +20,9 @@
 //! line, and closes the connection; the frontend waits for that close before it
 //! exits. The close is the frontend's proof that its lines are in the file.
 
+// Lints silenced while the work is todo!(): remove this line once it is done.
+#![allow(unused_variables, dead_code)]
+
 mod backend;
 mod frontend;
 

@@ -14,25 +14,16 @@ const MAX_REPLY: usize = 64 * 1024;
 /// Connects, then every `interval` sends the current time and prints the reply;
 /// returns after `count` exchanges (never, without a count).
 ///
-/// - Connect with `tokio::net::TcpStream::connect((host, port))` (add context to the
-///   error: `cannot connect to HOST:PORT`), `set_nodelay(true)`, and split the stream
-///   with `into_split()`. Wrap the read half in a `BufReader`, once.
-/// - Make a ticker with `tokio::time::interval(interval)` (its first tick is
-///   immediate) and `set_missed_tick_behavior(MissedTickBehavior::Delay)`.
-/// - Loop while fewer than `count` were sent (forever when `count` is `None`):
-///   `ticker.tick().await`, send `current_time()` and `\n` with one `write_all` (add
-///   `use tokio::io::AsyncWriteExt`), then print `read_reply(&mut reader).await?` with
-///   `println!`.
-///
-/// Why a ticker rather than `sleep(interval)` after each exchange? The ticks stay
-/// `interval` apart however long the server takes to answer.
+/// Each exchange: send `current_time()` and `\n` in one write, then print the reply
+/// line (`read_reply`) on stdout. Sends are `interval` apart, the first at once, and
+/// the spacing must not drift with the server's answering time. A connection that
+/// cannot be made is an error that names `HOST:PORT`.
 pub async fn run(
     host: &str,
     port: u16,
     interval: Duration,
     count: Option<u64>,
 ) -> anyhow::Result<()> {
-    let _ = (host, port, interval, count, current_time, read_reply);
     todo!("send the time every interval and print each reply")
 }
 

@@ -10,6 +10,9 @@
 //! The client is a timer loop: every `--interval` seconds it sends the current local
 //! time as one line and prints the server's reply.
 
+// Lints silenced while the work is todo!(): remove this line once it is done.
+#![allow(unused_variables, dead_code)]
+
 mod client;
 mod server;
 

@@ -15,39 +15,29 @@ const PREFIX: &[u8] = b"received: ";
 
 /// Listens on `host:port` and serves every client on a task of its own, forever.
 ///
-/// Loop forever: `listener.accept().await` hands you a NEW socket for one client (and
-/// its address); the listener stays free for the next client. Do not serve the client
-/// in this loop — that is the iterative server, stuck with one client while the others
-/// wait. Move the stream into `tokio::spawn(async move { … })`, call
-/// `answer_lines(stream).await` there and report on stderr how it ended
-/// (`eprintln!("{peer} left after {lines} lines")`, or the error). Then go straight
-/// back to `accept`. A failed accept concerns one connection: report it and go on.
+/// Each client is served on a task of its own, so that one slow or silent client
+/// never holds up the others, nor the next `accept`. How each conversation ended goes
+/// to stderr (`ADDR left after N lines`, or the error) — and a log line must never
+/// stop the server: if nobody reads stderr any more, go on regardless (`eprintln!`
+/// panics then). A failed accept concerns one connection: report it and go on.
 pub async fn serve(host: &str, port: u16) -> anyhow::Result<()> {
     let listener = TcpListener::bind((host, port))
         .await
         .with_context(|| format!("cannot listen on {host}:{port}"))?;
     println!("listening on {}", listener.local_addr()?);
-    let _ = (listener, answer_lines);
     todo!("accept clients forever, each served by answer_lines on a task of its own")
 }
 
 /// Answers each line of one client with `received: LINE`, in order, until the client
 /// closes the connection; returns how many lines it answered.
 ///
-/// - `stream.set_nodelay(true)` (small replies should leave at once), then split it
-///   with `into_split()` into a read half and a write half.
-/// - Wrap the read half in a `tokio::io::BufReader`, once, before the loop: one read
-///   may bring half a line or three lines, and what it read beyond the current line
-///   waits in that buffer.
-/// - Read each line with `(&mut reader).take((MAX_LINE + 1) as u64).read_until(b'\n',
-///   &mut line).await` into a `Vec<u8>` (bytes: a line that is not UTF-8 is answered
-///   too). 0 bytes read: the client has closed; return the count.
-/// - A line longer than `MAX_LINE` with no `\n`: return an error (the connection is
-///   dropped). Otherwise answer it: `write_all(&reply_to(&line))` on the write half.
-///
-/// Waiting here for this client's next line suspends only this task: the others go on.
+/// - One read may bring half a line or three lines: each line is answered whole,
+///   once, in order, as the bytes that came (they need not be UTF-8), by
+///   `reply_to(line)` sent in one write, without delay.
+/// - A line longer than `MAX_LINE` without its `\n` is answered with
+///   `error: line longer than 65536 bytes` and ends the connection with an error,
+///   instead of being buffered without end.
 async fn answer_lines(stream: TcpStream) -> anyhow::Result<u64> {
-    let _ = (stream, MAX_LINE, reply_to);
     todo!("answer each line of this client with `received: LINE`")
 }
 

@@ -19,13 +19,10 @@ const INDEX: &str = "index.html";
 
 /// A client that reports every status as a response and gives up on silent servers.
 ///
-/// Build it with `Agent::config_builder()` … `.build().new_agent()`:
-/// - `.http_status_as_error(false)`, so that a 404 or a 500 comes back as an `Ok`
-///   response you can look at, not as an `Err` among network errors;
-/// - `timeout` for each wait: `.timeout_resolve`, `.timeout_connect`,
-///   `.timeout_per_read`, `.timeout_per_write` (each takes `Some(timeout)`). A
-///   per-read limit fails a server that stops talking, yet lets a large page on a slow
-///   but steady link arrive.
+/// A status such as 404 or 500 must come back as a response to look at, not as an
+/// error among the network's errors. `timeout` bounds each wait (resolving,
+/// connecting, each read and each write), not the whole download: a large page on a
+/// slow but steady link still arrives, while a server that stops talking fails.
 pub fn agent(timeout: Duration) -> Agent {
     todo!("configure a ureq Agent: no status as error, a {timeout:?} limit on each wait")
 }
@@ -33,14 +30,11 @@ pub fn agent(timeout: Duration) -> Agent {
 /// Sends `GET url` (following redirects) and returns the response if, and only if, its
 /// status is `200 OK`; its body has not been read yet.
 ///
-/// - `agent.get(url).call()` sends the request; turn its error into one clear error
-///   with `.map_err(|e| explain(e, url))?`.
-/// - `response.status()` is the status. Anything but `StatusCode::OK` — a 404, a 500, a
-///   206 Partial Content — is an error:
-///   `anyhow::bail!("HTTP {} from {}", describe(status), response.get_uri())`
-///   (`get_uri` needs `use ureq::ResponseExt;` and names the URL after redirects).
+/// Anything but `200 OK` — a 404, a 500, a 206 Partial Content — is the error
+/// `HTTP <status, as describe() says it> from <URL>`, naming the URL the answer came
+/// from (after redirects). A request that fails on the way is one clear error, as
+/// `explain` words it.
 pub fn fetch_ok(agent: &Agent, url: &str) -> anyhow::Result<Response<Body>> {
-    let _ = (agent, explain, describe);
     todo!("GET {url} and accept only 200 OK")
 }
 
@@ -68,10 +62,8 @@ fn describe(status: StatusCode) -> String {
 /// path (`http://host/docs/page.html?x=1` → `page.html`); and where there is none
 /// (`http://host/`, `http://host/docs/`), `index.html`, as a web server would serve.
 /// A segment such as `..` is never used: the name must not point out of the current
-/// folder.
-///
-/// Parse the URL with `url.parse::<ureq::http::Uri>()` (an error means it is no URL)
-/// and look at `uri.path()`: the query (`?x=1`) is already left out of it.
+/// folder. The query (`?x=1`) is no part of the name; text that is not a URL is an
+/// error.
 pub fn default_file_name(url: &str) -> anyhow::Result<PathBuf> {
     todo!("the last segment of the path of {url}, or {INDEX}")
 }

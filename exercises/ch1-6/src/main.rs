@@ -13,6 +13,9 @@
 //!   target, which is renamed into place only once the whole body has arrived: the
 //!   target is either the complete new page or untouched ([`save`]).
 
+// Lints silenced while the work is todo!(): remove this line once it is done.
+#![allow(unused_variables, dead_code)]
+
 mod fetch;
 mod save;
 

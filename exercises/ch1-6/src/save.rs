@@ -18,17 +18,10 @@ use std::path::Path;
 /// Copies everything `body` yields into `target`, all or nothing, and returns the
 /// number of bytes saved. On error `target` is untouched and no temporary file is left.
 ///
-/// - The temporary file goes beside the target: `target.parent()` (an empty parent
-///   means the current folder, `.`), named for instance `.NAME.PID.part`
-///   (`std::process::id()`), opened with `OpenOptions::new().write(true).create_new(true)`.
-/// - `std::io::copy(&mut body, &mut file)` streams the body and returns its length; it
-///   fails if the connection breaks before the body is complete.
-/// - `file.sync_all()`, then `std::fs::rename(temp, target)`.
-/// - Every early return (`?`) must remove the temporary file. A small struct holding its
-///   path, whose `Drop` removes the file unless it was renamed, does that for all of
-///   them at once.
+/// The temporary file goes in the target's own folder (so the rename is one atomic
+/// step) under a name no other download uses; it must be gone after every failure,
+/// whichever step fails — also a connection that breaks in the middle of the body.
 pub fn save_atomically(body: impl Read, target: &Path) -> anyhow::Result<u64> {
-    let _ = body;
     todo!(
         "save the body to a temporary file beside {}, then rename it",
         target.display()

@@ -13,6 +13,9 @@
 //! a server still answers there (then the path is taken), or not (then the file is
 //! stale and may be removed).
 
+// Lints silenced while the work is todo!(): remove this line once it is done.
+#![allow(unused_variables, dead_code)]
+
 mod client;
 mod server;
 

@@ -2,10 +2,11 @@
 //! its own.
 //!
 //! Your work: `serve`, `claim_path` and `echo_lines`. Removing the socket file on
-//! Ctrl-C (`remove_on_interrupt`) is given.
+//! Ctrl-C (`remove_on_interrupt`) and logging to stderr (`report`) are given.
 
 use anyhow::{Context, Result};
 use std::fs;
+use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -16,73 +17,50 @@ use tokio::signal::unix::{SignalKind, signal};
 /// disconnected, instead of making the server buffer without end.
 const MAX_LINE: usize = 64 * 1024;
 
-/// Claims `path`, binds a listener there, prints `listening on PATH`, and serves every
-/// client on a thread of its own, for ever. Returns only if it cannot start.
+/// Claims `path`, binds a listener there, prints `listening on PATH` (the path as
+/// given), and serves every client on a thread of its own (`serve_client`, clients
+/// numbered 1, 2, 3…), for ever. Returns only if it cannot start (the path is taken,
+/// or cannot be bound): `main` prints that error.
 ///
-/// This is the TCP server you know, with the types renamed:
-///
-/// - `claim_path(path)?` first: `bind` fails if the file exists, even a stale one.
-/// - `UnixListener::bind(path)` (add context: `cannot bind PATH`). It creates the
-///   socket file.
-/// - `remove_on_interrupt(path)?` (given): Ctrl-C will remove the file.
-/// - Print `listening on PATH` (the path as given: `path.display()`).
-/// - For each connection of `listener.incoming()`, `thread::spawn` a thread that runs
-///   `serve_client(stream, number)` (number the clients 1, 2, 3…). A failed accept is
-///   reported on stderr (`error: …`) and the loop goes on.
+/// Ctrl-C must remove the socket file: arrange it (`remove_on_interrupt`, given)
+/// before announcing the address, so no Ctrl-C after `listening on` is missed. A
+/// failed accept concerns one client: report it on stderr and go on accepting.
 pub fn serve(path: &Path) -> Result<()> {
-    let _ = (path, claim_path, remove_on_interrupt, serve_client);
     todo!("claim the path, bind, print `listening on PATH`, serve each client on a thread")
 }
 
-/// Makes sure `path` is free for a new socket, or explains why not.
+/// Makes sure `path` is free for a new socket, or explains why not:
 ///
-/// Look at what is there with `fs::symlink_metadata(path)` (it does not follow a
-/// symbolic link):
-///
-/// - an error of kind `NotFound`: nothing there, the path is free: `Ok(())`;
-/// - not a socket (`metadata.file_type().is_socket()` is false): refuse with
-///   `bail!("{} exists and is not a socket", path.display())` — never remove a file
-///   that is not yours;
-/// - a socket: try `UnixStream::connect(path)`.
-///   - It succeeds: a server is alive there. Refuse with
-///     `bail!("{} is in use by a running server", …)`; removing its file would leave
-///     that server running but unreachable.
-///   - It fails with `ErrorKind::ConnectionRefused`: nobody listens, the file was left
-///     by a server that crashed or was killed. Say so on stderr and remove it
-///     (`fs::remove_file`).
-///   - Any other error: return it, with context.
+/// - nothing there: free;
+/// - a socket nobody answers on: a stale file left by a server that crashed or was
+///   killed; remove it (say so on stderr, without dying if stderr is gone);
+/// - a socket a server answers on: taken — fail with `PATH is in use by a running
+///   server`, and never remove it: that server would run on, unreachable;
+/// - anything else (a regular file, a folder, a symbolic link): not ours to remove —
+///   fail with `PATH exists and is not a socket`.
 fn claim_path(path: &Path) -> Result<()> {
-    let _ = path;
     todo!("decide whether the path is free, stale (remove it), or taken (refuse)")
 }
 
 /// Serves one client and reports how it went. Whatever happens to this client (it
 /// vanishes, it sends garbage, it floods) ends this thread only, never the server.
 fn serve_client(stream: UnixStream, number: u64) {
-    eprintln!("client {number} connected");
+    report(format_args!("client {number} connected"));
     match echo_lines(&stream) {
-        Ok(()) => eprintln!("client {number} left"),
-        Err(err) => eprintln!("error: client {number}: {err:#}"),
+        Ok(()) => report(format_args!("client {number} left")),
+        Err(err) => report(format_args!("error: client {number}: {err:#}")),
     }
 }
 
-/// Sends every line back as it came, until the client closes the connection (a read
-/// of 0 bytes): then returns `Ok(())`.
+/// Sends every line back as it came, until the client closes the connection
+/// (then `Ok(())`).
 ///
-/// A stream socket is a stream of bytes, exactly like TCP: a line may arrive in several
-/// reads, or several lines in one. Wrap the stream in a `BufReader` and read up to
-/// each `\n` with `read_until(b'\n', &mut line)` (bytes, not `String`: the client may
-/// send bytes that are not UTF-8, and an echo sends them back untouched). Write each
-/// line back, `\n` included, with ONE `write_all`. A last line without its `\n` is
-/// echoed with one added.
-///
-/// `&UnixStream` is both `Read` and `Write` (like `&TcpStream`): `BufReader::new(stream)`
-/// reads, and `let mut writer = stream;` writes, on the same socket.
-///
-/// Do not let a client that never sends `\n` make you buffer for ever: read through
-/// `.take(MAX_LINE as u64 + 1)` and return an error for a line longer than `MAX_LINE`.
+/// A stream socket is a stream of bytes, exactly like TCP: a line may arrive in
+/// several reads, or several lines in one. Each line goes back whole, `\n` included,
+/// as the same bytes (they need not be UTF-8); a last line without its `\n` is echoed
+/// with one. A line longer than `MAX_LINE` ends this client's connection with an
+/// error, instead of being buffered without end.
 fn echo_lines(stream: &UnixStream) -> Result<()> {
-    let _ = (stream, MAX_LINE);
     todo!("echo each line back to the client")
 }
 
@@ -132,9 +110,23 @@ fn file_identity(path: &Path) -> Result<(u64, u64)> {
 fn remove_if_ours(path: &Path, ours: (u64, u64)) {
     match file_identity(path) {
         Ok(identity) if identity == ours => match fs::remove_file(path) {
-            Ok(()) => eprintln!("removed {}", path.display()),
-            Err(err) => eprintln!("error: cannot remove {}: {err}", path.display()),
+            Ok(()) => report(format_args!("removed {}", path.display())),
+            Err(err) => report(format_args!(
+                "error: cannot remove {}: {err}",
+                path.display()
+            )),
         },
-        _ => eprintln!("{} is no longer ours: left alone", path.display()),
+        _ => report(format_args!(
+            "{} is no longer ours: left alone",
+            path.display()
+        )),
     }
+}
+
+/// Writes one line to stderr, and ignores a failure to do so. `eprintln!` panics when
+/// stderr is gone (a closed terminal, a log reader that exited: the write fails with a
+/// broken pipe), and a server must not die of its own log line — least of all in the
+/// Ctrl-C handler that removes its socket file.
+fn report(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr(), "{line}");
 }

@@ -24,6 +24,11 @@ use crate::timestamp::stamp;
 /// this size never truncates a datagram.
 const MAX_DATAGRAM: usize = 65_535;
 
+/// The largest payload one UDP datagram can carry over IPv4: an IP packet holds at most
+/// 65,535 bytes, less 20 of IP header and 8 of UDP header. `send_to` refuses anything
+/// longer ("message too long"): nothing at all is sent.
+const MAX_REPLY: usize = 65_507;
+
 /// Runs the UDP timestamp server: binds, announces the address, then answers datagrams
 /// for ever. Returns only if binding fails. (Given: the lesson is in
 /// [`answer_datagrams`].)
@@ -35,13 +40,17 @@ pub fn serve(host: &str, port: u16) -> Result<()> {
 }
 
 /// Answers every datagram that arrives on `socket` with one datagram
-/// `[<ctime>] <data>` (use [`stamp`], no newline), sent back to whoever sent it.
+/// `[<ctime>] <data>` (use [`stamp`], no newline added), sent back to whoever sent it.
 ///
-/// - `recv_from` tells you the sender; `send_to` replies to it.
-/// - The data may not be UTF-8: `String::from_utf8_lossy` shows such bytes as `�`.
-/// - A failed receive or send concerns one datagram: print it on stderr and go on.
+/// - A datagram is one whole message, whatever bytes it holds: newlines included, empty
+///   included. Bytes that are not UTF-8 are shown as `\u{fffd}`
+///   (`String::from_utf8_lossy`).
+/// - A reply over [`MAX_REPLY`] bytes cannot be sent at all: answer
+///   `error: message too long` instead, so the sender is not left waiting for a reply
+///   that never comes.
+/// - A failed receive or send concerns one datagram: report it on stderr and go on.
+///   Nothing a client sends may stop the server.
 fn answer_datagrams(socket: &UdpSocket) -> ! {
-    let _ = (socket, stamp, MAX_DATAGRAM); // delete this line: it only keeps the compiler quiet
     todo!("receive datagrams for ever, reply `[<ctime>] <data>` to each sender")
 }
 
@@ -50,13 +59,15 @@ fn answer_datagrams(socket: &UdpSocket) -> ! {
 /// session (return `Ok(())`); otherwise send the line, without its line end, as ONE
 /// datagram, wait for one reply datagram and print it followed by `\n`.
 ///
-/// - Resolve `(host, port)` with `to_socket_addrs()`; bind your socket to the
-///   unspecified address of the same family as the server's (`0.0.0.0:0` for IPv4,
-///   `[::]:0` for IPv6) and `connect` it to the server: then `recv` only accepts the
-///   server's datagrams.
-/// - `set_read_timeout(Some(timeout))`: when it runs out, `recv` fails with
-///   `WouldBlock` (Unix) or `TimedOut` (Windows). Then return the error
-///   `no reply from HOST:PORT within Ns` (`timeout.as_secs_f64()` prints `2` for 2 s).
+/// - `localhost` may resolve to several addresses (`::1`, `127.0.0.1`) and the server
+///   may listen on one only. A UDP socket that is `connect`ed to the server reports
+///   "nothing listens there" (ICMP port unreachable) as `ConnectionRefused`: then try
+///   the next address. Such a socket is bound to the unspecified address of the
+///   server's family (`0.0.0.0:0` or `[::]:0`).
+/// - A datagram or its reply may be lost: wait at most `timeout` for each reply, then
+///   return the error `no reply from HOST:PORT within Ns` (`timeout.as_secs_f64()`
+///   prints `2` for 2 s). When no address answers, the error also starts
+///   `no reply from HOST:PORT`.
 pub fn run_client(host: &str, port: u16, timeout: Duration) -> Result<()> {
     todo!(
         "send each stdin line to {host}:{port} as a datagram, print the reply (wait at most {timeout:?})"

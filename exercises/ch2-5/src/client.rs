@@ -10,16 +10,17 @@
 use anyhow::Result;
 
 /// Connects to `host:port` and, for every line of stdin until its end (then return
-/// `Ok(())`), sends the line (every line, the empty one too, ending in `\n`) and prints
-/// the ONE reply line as it is.
+/// `Ok(())`, which closes the connection), sends the line (every line, the empty one
+/// too, ending in `\n`) and prints the ONE reply line as it is, tabs included.
 ///
 /// - Connection failure: an error with the context `cannot connect to HOST:PORT`
 ///   (`main` prints `error: cannot connect to HOST:PORT: <reason>`).
-/// - `set_nodelay(true)`; one `write_all` per line; read the reply up to its `\n`
-///   with [`crate::line::read_line`] on a `BufReader` over a `try_clone()` of the
-///   stream (a listing can be long: allow some megabytes).
+/// - A reply may arrive in pieces: it ends at its `\n` (the server's line reader in
+///   [`crate::line`] works for the client too; a listing can be long, so allow some
+///   megabytes).
 /// - A reply of 0 bytes, or a reset, means the server has gone: return the error
 ///   `server closed the connection`.
+/// - Only replies go to stdout; anything else you print goes to stderr.
 pub fn run(host: &str, port: u16) -> Result<()> {
     todo!("connect to {host}:{port}; send each stdin line and print the reply line")
 }

@@ -32,8 +32,6 @@ use chrono::Local;
 /// [`LsError::NotADirectory`] → `error: not a directory: DIR`,
 /// [`LsError::Io`] → `error: cannot list DIR: <reason>`.
 pub fn handle_command(command: &str, root: &Path) -> String {
-    // Delete the next line: it only keeps the compiler quiet until you use these.
-    let _ = (ctime, resolve_inside_root, list_dir);
     todo!("answer {command:?} (served root: {})", root.display())
 }
 
@@ -45,7 +43,6 @@ fn ctime() -> String {
 
 /// Why `ls DIR` could not list DIR. (Given.)
 #[derive(Debug)]
-#[allow(dead_code)] // your code will create every variant; then delete this line
 pub enum LsError {
     /// DIR leads outside the served root.
     Outside,
@@ -60,16 +57,17 @@ pub enum LsError {
 /// Finds where `dir`, taken relative to `root`, really leads, and returns that path
 /// only if it is inside `root`. `root` is already canonical (absolute, no symlinks).
 ///
-/// - An absolute `dir`, or one whose `..`s climb above its start (`..`, `a/../..`),
-///   is [`LsError::Outside`] at once (look at `dir.components()`): then the replies
-///   do not reveal what exists outside the root.
-/// - `std::fs::canonicalize(root.join(dir))` resolves every `.`, `..` and symbolic
-///   link into the real path. `ErrorKind::NotFound` (or `NotADirectory`, for
-///   `file/x`) → [`LsError::NotFound`]; other errors → [`LsError::Io`].
-/// - The real path must `starts_with(root)` (`Path::starts_with` compares whole
-///   components: `/srv/root2` is not inside `/srv/root`), else [`LsError::Outside`].
-///   So `ls ..` and a symlink to `/etc` are refused; a symlink to a directory inside
-///   the root is fine.
+/// - Nothing outside the root may be listed, however `dir` is spelt: `..`, `a/../..`,
+///   an absolute path (`Path::join` with one REPLACES the root), or a symbolic link
+///   inside the root that points out of it (its name has no `..`: only the file system
+///   knows where it leads). All of these are [`LsError::Outside`].
+/// - "Inside" compares whole path components: `/srv/root2` is not inside `/srv/root`.
+/// - A path that stays inside is fine, however it is spelt: `docs/..`, `./docs`, a
+///   symlink to a folder inside the root.
+/// - The reply must not reveal what exists outside the root: `../secret` (which
+///   exists) and `../missing` (which does not) get the same [`LsError::Outside`].
+/// - Inside the root: nothing there is [`LsError::NotFound`] (`file/x` too); any other
+///   error of the file system is [`LsError::Io`].
 pub fn resolve_inside_root(root: &Path, dir: &Path) -> Result<PathBuf, LsError> {
     todo!("resolve {} inside {}", dir.display(), root.display())
 }

@@ -9,9 +9,8 @@ use std::io::{self, BufRead};
 use std::net::TcpStream;
 
 use anyhow::Context;
-// When you write `chat_as_client` you will need (add `BufReader` to `std::io`, and
-// `bail` to `anyhow`):
-// use crate::lines::{FromPeer, is_hangup, read_peer_line, read_typed_line, send_line, show};
+
+use crate::lines::{FromPeer, is_hangup, read_peer_line, read_typed_line, send_line, show};
 
 /// What we say when the server goes away while we wait for its answer.
 const SERVER_CLOSED: &str = "server closed the connection";
@@ -27,26 +26,24 @@ pub fn run(host: &str, port: u16) -> anyhow::Result<()> {
     let server = stream
         .peer_addr()
         .context("cannot read the server's address")?;
-    eprintln!("connected to {server}");
+    note!("connected to {server}");
     chat_as_client(&stream, &mut io::stdin().lock())
     // Returning drops `stream`, which closes the connection.
 }
 
-/// Runs the turns: read one line from the keyboard and send it, then wait for the
-/// server's line and print it, and again, until the keyboard input ends.
+/// Runs the turns until the keyboard input ends.
 ///
-/// What to do, in a loop:
-/// 1. Our turn: get the next typed line with `read_typed_line`; `None` (end of
-///    input) means we leave: return `Ok(())`. Send the line with
-///    `send_line(stream, &text)`; a send error for which `is_hangup` is true means
-///    the server has gone: fail with `SERVER_CLOSED` (`anyhow::bail!`).
-/// 2. The server's turn: read its line with `read_peer_line` through ONE
-///    `BufReader::new(stream)` created before the loop, and print it with
-///    `show("server", &reply)`. `FromPeer::Hangup` fails with `SERVER_CLOSED`,
-///    `FromPeer::TooLong` with `"message too long"`.
-///
-/// `main` prints any error you return as `error: …` and exits with status 1.
+/// - The client speaks first: ONE typed line ([`read_typed_line`], which skips empty
+///   lines) is sent, then nothing more is sent until the server's line has come and
+///   been printed as `server: TEXT` ([`show`]). Lines typed ahead wait in `keyboard`.
+/// - The server's line is read whole however it was split on the way, and a line that
+///   came with it (the next one) must not be lost: read with [`read_peer_line`]
+///   through one reader that lives as long as the connection.
+/// - The end of the keyboard's input is the normal way to leave: return `Ok(())`
+///   (exit status 0; dropping the stream closes the connection).
+/// - The server hanging up, or resetting, in the middle of a turn cuts the
+///   conversation: return the error [`SERVER_CLOSED`]; a line over the limit, the
+///   error `message too long`. `main` prints an error as `error: …` and exits with 1.
 pub fn chat_as_client(stream: &TcpStream, keyboard: &mut impl BufRead) -> anyhow::Result<()> {
-    let _ = (stream, keyboard, SERVER_CLOSED);
     todo!("alternate: send one typed line, then wait for the server's line and print it")
 }

@@ -28,24 +28,16 @@ pub enum FromPeer {
 }
 
 /// Reads the next message from the peer, waiting (blocking) until a whole line is
-/// there, however many TCP segments it arrives in.
+/// there, however many TCP segments it arrives in; bytes past the line stay in
+/// `from_peer` for the next call.
 ///
-/// What to do:
-/// - read bytes up to and including the next `b'\n'` (`read_until`), but never more
-///   than `MAX_LINE + 2` bytes: wrap the reader in `.take(...)` first, or a peer that
-///   never ends its line fills your memory (`take` comes from the `std::io::Read`
-///   trait: import it);
-/// - 0 bytes read means the peer closed the connection: `FromPeer::Hangup`; a read
-///   error for which `is_hangup` is true means the same;
-/// - remove the line ending (`strip_line_ending`), then, if more than `MAX_LINE`
-///   bytes are left, answer `FromPeer::TooLong`;
-/// - otherwise turn the bytes into text with `String::from_utf8_lossy` (invalid
-///   UTF-8 must not kill the chat) and answer `FromPeer::Line(text)`.
-///
-/// Never assume that one `read` returns one message: it may return half a line, or
-/// two lines. `read_until` on a `BufReader` takes care of that for you.
+/// - `FromPeer::Line(text)`: the line without its `\n` or `\r\n`. Bytes that are not
+///   UTF-8 must not end the chat: they become `\u{fffd}` (`String::from_utf8_lossy`).
+/// - `FromPeer::Hangup`: the peer closed the connection, or reset it ([`is_hangup`]).
+/// - `FromPeer::TooLong`: more than [`MAX_LINE`] bytes came without a line end. Stop
+///   reading there: a peer that never ends its line must not fill our memory.
+/// - Any other I/O error is returned.
 pub fn read_peer_line(from_peer: &mut impl BufRead) -> io::Result<FromPeer> {
-    let _ = from_peer;
     todo!("read one line (at most MAX_LINE bytes) from the peer: Line, Hangup or TooLong")
 }
 
@@ -72,7 +64,7 @@ pub fn read_typed_line(keyboard: &mut impl BufRead) -> io::Result<Option<String>
             continue;
         }
         if bytes.len() > MAX_LINE {
-            eprintln!("error: message too long (not sent)");
+            note!("error: message too long (not sent)");
             continue;
         }
         return Ok(Some(String::from_utf8_lossy(&bytes).into_owned()));

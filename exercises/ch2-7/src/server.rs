@@ -11,13 +11,12 @@ use std::io::{self, BufRead, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 
 use anyhow::Context;
-// When you write `serve_client` you will need (add `BufReader` to `std::io` too):
-// use crate::lines::{FromPeer, is_hangup, read_peer_line, read_typed_line, send_line, show};
+
+use crate::lines::{FromPeer, is_hangup, read_peer_line, read_typed_line, send_line, show};
 
 /// How a conversation with one client ended, when nothing failed.
 ///
 /// `serve_client` (your work) decides which; `run` (given) acts on it.
-#[allow(dead_code)] // Constructed by your `serve_client`.
 pub enum Ending {
     /// The client closed the connection: wait for the next one.
     ClientLeft,
@@ -41,16 +40,16 @@ pub fn run(host: &str, port: u16) -> anyhow::Result<()> {
             Ok(connection) => connection,
             Err(error) => {
                 // A client that gave up during the handshake must not stop us.
-                eprintln!("error: accept failed: {error}");
+                note!("error: accept failed: {error}");
                 continue;
             }
         };
-        eprintln!("connected: {peer}");
+        note!("connected: {peer}");
         match chat_with(&stream, peer, &mut keyboard) {
-            Ok(Ending::ClientLeft) => eprintln!("client left"),
-            Ok(Ending::MessageTooLong) => eprintln!("error: message too long"),
+            Ok(Ending::ClientLeft) => note!("client left"),
+            Ok(Ending::MessageTooLong) => note!("error: message too long"),
             Ok(Ending::KeyboardClosed) => return Ok(()),
-            Err(error) => eprintln!("error: {error:#}"),
+            Err(error) => note!("error: {error:#}"),
         }
         // `stream` is dropped here: the connection is closed, and we accept the next.
     }
@@ -82,23 +81,21 @@ fn chat_with(
     serve_client(stream, keyboard).with_context(|| format!("conversation with {peer}"))
 }
 
-/// Runs the turns with one client: wait for its line and print it, then read one
-/// line from the keyboard and send it, and again, until one side ends.
+/// Runs the turns with one client until one side ends, and says how it ended.
 ///
-/// What to do, in a loop:
-/// 1. The client's turn: read its next line with `read_peer_line` through ONE
-///    `BufReader::new(stream)` created before the loop (a new reader per turn would
-///    lose bytes it had buffered). Print a message with `show("client", &text)`.
-///    `FromPeer::Hangup` ends the conversation with `Ending::ClientLeft`,
-///    `FromPeer::TooLong` with `Ending::MessageTooLong`.
-/// 2. Our turn: get the next line typed on the keyboard with `read_typed_line`
-///    (`None` means the input has ended: `Ending::KeyboardClosed`), and send it with
-///    `send_line(stream, &reply)`. A send error for which `is_hangup` is true means
-///    the client has gone: `Ending::ClientLeft`.
-///
-/// Other errors are returned (`?`, with a `.context("…")` saying what failed); `run`
-/// prints them and waits for the next client.
+/// - The client speaks first. The server's turn comes only once the client's line has
+///   been printed (`client: TEXT`, with [`show`]); then ONE line typed on the keyboard
+///   ([`read_typed_line`], which skips empty lines) is sent, and it is the client's
+///   turn again. Lines typed ahead wait in `keyboard` for their turn.
+/// - A line is read whole however it was split on the way, and bytes the peer sent
+///   past it (the next line) must not be lost: read with [`read_peer_line`] through
+///   one reader that lives as long as the connection.
+/// - The client closing the connection, or resetting it (also while the server's user
+///   is typing), ends the conversation: `Ending::ClientLeft`. A line over the limit:
+///   `Ending::MessageTooLong`. The end of the keyboard's input:
+///   `Ending::KeyboardClosed`.
+/// - Other errors are returned with a context saying what failed; `run` prints them
+///   and waits for the next client. Nothing a client does may end the server.
 pub fn serve_client(stream: &TcpStream, keyboard: &mut impl BufRead) -> anyhow::Result<Ending> {
-    let _ = (stream, keyboard);
     todo!("alternate: wait for the client's line and print it, then send one typed line")
 }

@@ -34,14 +34,14 @@ pub async fn serve(host: &str, port: u16) -> anyhow::Result<()> {
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, peer) = accepted.context("accept failed")?;
-                eprintln!("connected: {peer}");
+                note!("connected: {peer}");
                 match converse(stream, &mut typed, "client").await? {
-                    End::PeerLeft => eprintln!("client left"),
+                    End::PeerLeft => note!("client left"),
                     End::InputClosed => return Ok(()),
                 }
             }
             line = typed.recv() => match line {
-                Some(_) => eprintln!("nobody is connected yet: that line was not sent"),
+                Some(_) => note!("nobody is connected yet: that line was not sent"),
                 None => return Ok(()),
             },
         }
@@ -55,43 +55,51 @@ pub async fn connect(host: &str, port: u16) -> anyhow::Result<()> {
         .with_context(|| format!("cannot connect to {host}:{port}"))?;
     let mut typed = read_stdin_lines();
     if converse(stream, &mut typed, "server").await? == End::PeerLeft {
-        eprintln!("the server closed the connection");
+        note!("the server closed the connection");
     }
     Ok(())
 }
 
-/// One conversation, in both directions at once.
+/// One conversation with `peer` (`"client"` or `"server"`), in both directions at
+/// once, until one side stops. The contract:
 ///
-/// - Call `stream.set_nodelay(true)` (small chat lines should leave at once), then
-///   split the stream with `into_split()` into a read half and a write half.
-/// - Spawn `print_incoming(read_half, peer)` as its own task (`tokio::spawn`): it
-///   prints the peer's lines while this function goes on.
-/// - Loop with `tokio::select!` over two events: the printing task finishing (the peer
-///   left: return `End::PeerLeft`) and `typed.recv()` (a line to send with
-///   `send_line`; `None` means stdin ended: return `End::InputClosed`).
-/// - Before returning, abort the printing task and `shutdown()` the write half.
+/// - Every line the peer sends is printed as soon as it has arrived whole (see
+///   [`print_incoming`]), even while nobody types: printing must never wait for the
+///   keyboard.
+/// - Every line that arrives on `typed` is sent to the peer at once, followed by `\n`
+///   ([`send_line`]), even while the peer is silent: sending must never wait for the
+///   peer to say something first.
+/// - Small lines must leave at once, not be held back by Nagle's algorithm.
+/// - When the peer closes the connection (or it breaks), return `End::PeerLeft`; when
+///   `typed` is closed (our stdin ended), return `End::InputClosed`. Either way, stop
+///   both directions and close our sending side first, so the peer reads end of
+///   stream: nothing may keep printing or sending after this function returns.
+/// - A problem with this connection (the peer reset it, sent a line that is too long)
+///   is reported on stderr and ends the conversation as `End::PeerLeft`: it must not
+///   end the server, which goes on to the next client.
 ///
 /// Why not one loop that reads stdin, then the socket? Because while it waits for the
-/// keyboard, nothing reads the socket: that is half duplex (ch2-7).
+/// keyboard, nothing reads the socket: that is half duplex (ch2-7). Two things must be
+/// waited for at the same time.
 async fn converse(
     stream: TcpStream,
     typed: &mut mpsc::Receiver<String>,
     peer: &'static str,
 ) -> anyhow::Result<End> {
-    let _ = (stream, typed, peer, print_incoming, End::InputClosed);
     todo!("run both directions of the conversation at once (see the doc comment)")
 }
 
 /// Prints every line the peer sends, as `PEER: text` (e.g. `server: hello`), until the
 /// peer closes the connection; then returns `Ok(())`.
 ///
-/// TCP is a byte stream: one read may return half a line, or three lines. Wrap the read
-/// half in a `tokio::io::BufReader` and read up to each `\n` (`read_until`, or
-/// `lines()`). Strip the line end with `trim_line_end`, show bytes that are not UTF-8
-/// with `String::from_utf8_lossy`, and refuse (return an error for) a line longer than
-/// `MAX_MESSAGE`.
+/// - TCP is a byte stream: one read may return half a line, or three lines. A line is
+///   printed once, whole, when its `\n` has arrived.
+/// - The line end (`\n` or `\r\n`) is not printed ([`trim_line_end`]).
+/// - The peer may send bytes that are not UTF-8: they must not end the conversation;
+///   print them as `\u{fffd}` (`String::from_utf8_lossy`).
+/// - A line longer than [`MAX_MESSAGE`] bytes is refused: return an error rather than
+///   buffer without end.
 async fn print_incoming(from_peer: OwnedReadHalf, peer: &str) -> anyhow::Result<()> {
-    let _ = (from_peer, peer, MAX_MESSAGE);
     todo!("print the peer's lines as they arrive")
 }
 
@@ -109,14 +117,13 @@ async fn send_line(to_peer: &mut OwnedWriteHalf, line: &str) -> std::io::Result<
     to_peer.write_all(&bytes).await
 }
 
-/// Reads the keyboard on a thread of its own and hands each line to a channel.
+/// Reads the keyboard without blocking the conversation, and hands each line (without
+/// its line end) to the returned channel, in order. When stdin ends (Ctrl-D), the
+/// channel closes: `recv()` returns `None`, which is how the chat learns its input is
+/// over.
 ///
-/// Reading stdin blocks and cannot be cancelled, so give it a `std::thread` of its
-/// own: make a channel with `mpsc::channel(16)`, and in the thread send every line of
-/// `std::io::stdin().lock().lines()` with `sender.blocking_send(line)`. When stdin
-/// ends the thread ends, the sender is dropped, and the receiver's `recv()` returns
-/// `None`: that is how the chat learns its input is over.
+/// Reading stdin blocks and cannot be cancelled, so it must not run on one of tokio's
+/// worker threads, where it would hold up the tasks that read the socket.
 fn read_stdin_lines() -> mpsc::Receiver<String> {
-    let _ = (trim_line_end, send_line);
     todo!("read stdin on its own thread and return the receiving end of a channel")
 }

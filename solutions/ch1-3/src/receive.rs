@@ -40,8 +40,11 @@ fn report_datagrams<W: Write>(socket: &UdpSocket, out: &mut W) -> Result<()> {
             Ok((len, sender)) => {
                 writeln!(out, "{len} bytes from {sender}").context("cannot write to stdout")?;
             }
-            // A failed receive concerns one datagram, not the receiver: report it, go on.
-            Err(err) => eprintln!("error: receive failed: {err}"),
+            // A failed receive concerns one datagram, not the receiver: report it, go on
+            // (and if nobody reads stderr any more, go on all the same).
+            Err(err) => {
+                let _ = writeln!(io::stderr(), "error: receive failed: {err}");
+            }
         }
     }
 }

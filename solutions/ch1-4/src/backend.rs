@@ -72,7 +72,7 @@ pub fn serve(host: &str, port: u16, path: &Path) -> anyhow::Result<()> {
             }
             // A failed accept (a connection reset while queued, too many open files)
             // concerns one connection, not the server.
-            Err(error) => eprintln!("accept failed: {error}"),
+            Err(error) => report(format_args!("accept failed: {error}")),
         }
     }
     Ok(())
@@ -85,14 +85,14 @@ fn serve_frontend(stream: TcpStream, log: &MessageLog) {
         Ok(peer) => peer.to_string(),
         Err(_) => "a frontend".to_string(),
     };
-    eprintln!("{peer} connected");
+    report(format_args!("{peer} connected"));
     match store_lines(stream, log) {
-        Ok(stored) if stored.unfinished > 0 => eprintln!(
+        Ok(stored) if stored.unfinished > 0 => report(format_args!(
             "{peer} left: {} lines stored, an unfinished line of {} bytes dropped",
             stored.lines, stored.unfinished
-        ),
-        Ok(stored) => eprintln!("{peer} left: {} lines stored", stored.lines),
-        Err(error) => eprintln!("{peer} dropped: {error:#}"),
+        )),
+        Ok(stored) => report(format_args!("{peer} left: {} lines stored", stored.lines)),
+        Err(error) => report(format_args!("{peer} dropped: {error:#}")),
     }
 }
 
@@ -143,3 +143,10 @@ fn store_lines(stream: TcpStream, log: &MessageLog) -> anyhow::Result<Stored> {
     }
 }
 // ANCHOR_END: store_lines
+
+/// Writes one line to stderr, and ignores a failure to do so. `eprintln!` panics when
+/// stderr is gone (a closed terminal, a log reader that exited: the write fails with a
+/// broken pipe), and a backend must not lose a connection to its own log line.
+fn report(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr(), "{line}");
+}

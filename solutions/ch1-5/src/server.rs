@@ -27,17 +27,17 @@ pub async fn serve(host: &str, port: u16) -> anyhow::Result<()> {
             Err(error) => {
                 // Concerns one connection (or a passing shortage of file handles):
                 // report it, give the system a moment, and go on accepting.
-                eprintln!("accept failed: {error}");
+                report(format_args!("accept failed: {error}"));
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
         };
-        eprintln!("{peer} connected");
+        report(format_args!("{peer} connected"));
         // The task owns the connection; this loop goes straight back to `accept`.
         tokio::spawn(async move {
             match answer_lines(stream).await {
-                Ok(lines) => eprintln!("{peer} left after {lines} lines"),
-                Err(error) => eprintln!("{peer} dropped: {error:#}"),
+                Ok(lines) => report(format_args!("{peer} left after {lines} lines")),
+                Err(error) => report(format_args!("{peer} dropped: {error:#}")),
             }
         });
     }
@@ -97,3 +97,11 @@ fn reply_to(line: &[u8]) -> Vec<u8> {
     reply
 }
 // ANCHOR_END: reply_to
+
+/// Writes one line to stderr, and ignores a failure to do so. `eprintln!` panics when
+/// stderr is gone (a closed terminal, a log reader that exited: the write fails with a
+/// broken pipe), and a server must not drop a client over its own log line.
+fn report(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}

@@ -29,7 +29,7 @@ pub fn serve(path: &Path) -> Result<()> {
                 thread::spawn(move || serve_client(stream, number));
             }
             // A failed accept concerns one client that tried to connect: go on.
-            Err(err) => eprintln!("error: accept failed: {err}"),
+            Err(err) => report(format_args!("error: accept failed: {err}")),
         }
     }
     Ok(())
@@ -58,7 +58,9 @@ fn claim_path(path: &Path) -> Result<()> {
     match UnixStream::connect(path) {
         Ok(_) => bail!("{shown} is in use by a running server"),
         Err(err) if err.kind() == io::ErrorKind::ConnectionRefused => {
-            eprintln!("removing the stale socket file {shown} (no server answers there)");
+            report(format_args!(
+                "removing the stale socket file {shown} (no server answers there)"
+            ));
             fs::remove_file(path).with_context(|| format!("cannot remove {shown}"))
         }
         Err(err) => Err(err).with_context(|| format!("cannot check whether a server uses {shown}")),
@@ -69,10 +71,10 @@ fn claim_path(path: &Path) -> Result<()> {
 /// Serves one client and reports how it went. Whatever happens to this client (it
 /// vanishes, it sends garbage, it floods) ends this thread only, never the server.
 fn serve_client(stream: UnixStream, number: u64) {
-    eprintln!("client {number} connected");
+    report(format_args!("client {number} connected"));
     match echo_lines(&stream) {
-        Ok(()) => eprintln!("client {number} left"),
-        Err(err) => eprintln!("error: client {number}: {err:#}"),
+        Ok(()) => report(format_args!("client {number} left")),
+        Err(err) => report(format_args!("error: client {number}: {err:#}")),
     }
 }
 
@@ -154,9 +156,23 @@ fn file_identity(path: &Path) -> Result<(u64, u64)> {
 fn remove_if_ours(path: &Path, ours: (u64, u64)) {
     match file_identity(path) {
         Ok(identity) if identity == ours => match fs::remove_file(path) {
-            Ok(()) => eprintln!("removed {}", path.display()),
-            Err(err) => eprintln!("error: cannot remove {}: {err}", path.display()),
+            Ok(()) => report(format_args!("removed {}", path.display())),
+            Err(err) => report(format_args!(
+                "error: cannot remove {}: {err}",
+                path.display()
+            )),
         },
-        _ => eprintln!("{} is no longer ours: left alone", path.display()),
+        _ => report(format_args!(
+            "{} is no longer ours: left alone",
+            path.display()
+        )),
     }
+}
+
+/// Writes one line to stderr, and ignores a failure to do so. `eprintln!` panics when
+/// stderr is gone (a closed terminal, a log reader that exited: the write fails with a
+/// broken pipe), and a server must not die of its own log line — least of all in the
+/// Ctrl-C handler that removes its socket file.
+fn report(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr(), "{line}");
 }

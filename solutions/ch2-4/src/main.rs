@@ -19,6 +19,16 @@
 //!
 //! Every error ends the program with one line `error: …` on stderr and exit code 1.
 
+/// Writes one status line on stderr, like `eprintln!`, but never panics: when stderr
+/// is closed, or is a pipe whose reader has gone, `eprintln!` panics, and a server must
+/// not die because nobody reads its log. The line is dropped instead.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod tcp;
 mod timestamp;
 mod udp;

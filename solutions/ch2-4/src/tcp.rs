@@ -36,7 +36,7 @@ pub fn serve(host: &str, port: u16) -> Result<()> {
             Ok(stream) => spawn_handler(stream),
             // A failed accept (e.g. the client reset before we took it) concerns that
             // client only: the server goes on.
-            Err(err) => eprintln!("accept failed: {err}"),
+            Err(err) => note!("accept failed: {err}"),
         }
     }
     Ok(())
@@ -48,14 +48,14 @@ fn spawn_handler(stream: TcpStream) {
         Ok(addr) => addr.to_string(),
         Err(_) => "a client".to_string(),
     };
-    eprintln!("connected: {peer}");
+    note!("connected: {peer}");
     let label = peer.clone();
     let spawned = thread::Builder::new().spawn(move || match handle_connection(stream) {
-        Ok(()) => eprintln!("disconnected: {label}"),
-        Err(err) => eprintln!("disconnected: {label}: {err}"),
+        Ok(()) => note!("disconnected: {label}"),
+        Err(err) => note!("disconnected: {label}: {err}"),
     });
     if let Err(err) = spawned {
-        eprintln!("cannot start a thread for {peer}: {err}");
+        note!("cannot start a thread for {peer}: {err}");
     }
 }
 // ANCHOR_END: serve
@@ -145,7 +145,7 @@ pub fn run_client(host: &str, port: u16) -> Result<()> {
     let stream = TcpStream::connect((host, port))
         .with_context(|| format!("cannot connect to {host}:{port}"))?;
     stream.set_nodelay(true)?;
-    eprintln!("connected to {}", stream.peer_addr()?);
+    note!("connected to {}", stream.peer_addr()?);
 
     let mut replies = BufReader::new(stream.try_clone()?);
     let mut requests = stream;

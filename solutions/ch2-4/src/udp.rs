@@ -21,6 +21,14 @@ use crate::timestamp::stamp;
 /// this size never truncates a datagram.
 const MAX_DATAGRAM: usize = 65_535;
 
+/// The largest payload one UDP datagram can carry over IPv4: an IP packet holds at most
+/// 65,535 bytes, less 20 of IP header and 8 of UDP header. `send_to` refuses anything
+/// longer ("message too long"): nothing at all is sent.
+const MAX_REPLY: usize = 65_507;
+
+/// The reply to a message whose stamped reply would not fit in one datagram.
+const TOO_LONG: &str = "error: message too long";
+
 /// Runs the UDP timestamp server: binds, announces the address, then answers datagrams
 /// for ever. Returns only if binding fails.
 pub fn serve(host: &str, port: u16) -> Result<()> {
@@ -32,7 +40,8 @@ pub fn serve(host: &str, port: u16) -> Result<()> {
 
 // ANCHOR: answer_datagrams
 /// Answers every datagram that arrives on `socket` with one datagram
-/// `[<ctime>] <data>`, sent back to whoever sent it. Never returns.
+/// `[<ctime>] <data>`, sent back to whoever sent it; when that reply would be over
+/// [`MAX_REPLY`] bytes, with `error: message too long` instead. Never returns.
 fn answer_datagrams(socket: &UdpSocket) -> ! {
     let mut datagram = vec![0; MAX_DATAGRAM];
     loop {
@@ -40,14 +49,19 @@ fn answer_datagrams(socket: &UdpSocket) -> ! {
         let (len, sender) = match socket.recv_from(&mut datagram) {
             Ok(received) => received,
             Err(err) => {
-                eprintln!("receive failed: {err}");
+                note!("receive failed: {err}");
                 continue;
             }
         };
-        eprintln!("{len} bytes from {sender}");
-        let reply = stamp(&String::from_utf8_lossy(&datagram[..len]));
+        note!("{len} bytes from {sender}");
+        let mut reply = stamp(&String::from_utf8_lossy(&datagram[..len]));
+        if reply.len() > MAX_REPLY {
+            // This reply cannot be sent: silence would look like a lost datagram, and a
+            // cut reply like a stamp of another message. Say what went wrong instead.
+            reply = TOO_LONG.to_string();
+        }
         if let Err(err) = socket.send_to(reply.as_bytes(), sender) {
-            eprintln!("cannot reply to {sender}: {err}");
+            note!("cannot reply to {sender}: {err}");
         }
     }
 }

@@ -23,7 +23,7 @@ pub fn run(host: &str, port: u16) -> Result<()> {
     let stream = TcpStream::connect((host, port))
         .with_context(|| format!("cannot connect to {host}:{port}"))?;
     stream.set_nodelay(true)?;
-    eprintln!("connected to {}", stream.peer_addr()?);
+    note!("connected to {}", stream.peer_addr()?);
 
     let mut replies = BufReader::new(stream.try_clone()?);
     let mut commands = stream;

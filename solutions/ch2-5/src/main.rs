@@ -20,6 +20,16 @@
 //!
 //! Every error that ends the program is one line `error: …` on stderr and exit code 1.
 
+/// Writes one status line on stderr, like `eprintln!`, but never panics: when stderr
+/// is closed, or is a pipe whose reader has gone, `eprintln!` panics, and a server must
+/// not die because nobody reads its log. The line is dropped instead.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod client;
 mod commands;
 mod line;

@@ -25,11 +25,11 @@ pub fn serve(host: &str, port: u16, root: &Path) -> Result<()> {
     let listener = TcpListener::bind((host, port))
         .with_context(|| format!("cannot listen on {host}:{port}"))?;
     println!("listening on {}", listener.local_addr()?); // stdout flushes at the newline
-    eprintln!("serving {}", root.display());
+    note!("serving {}", root.display());
     for incoming in listener.incoming() {
         match incoming {
             Ok(stream) => spawn_handler(stream, Arc::clone(&root)),
-            Err(err) => eprintln!("accept failed: {err}"),
+            Err(err) => note!("accept failed: {err}"),
         }
     }
     Ok(())
@@ -52,14 +52,14 @@ fn spawn_handler(stream: TcpStream, root: Arc<Path>) {
         Ok(addr) => addr.to_string(),
         Err(_) => "a client".to_string(),
     };
-    eprintln!("connected: {peer}");
+    note!("connected: {peer}");
     let label = peer.clone();
     let spawned = thread::Builder::new().spawn(move || match handle_client(stream, &root) {
-        Ok(()) => eprintln!("disconnected: {label}"),
-        Err(err) => eprintln!("disconnected: {label}: {err}"),
+        Ok(()) => note!("disconnected: {label}"),
+        Err(err) => note!("disconnected: {label}: {err}"),
     });
     if let Err(err) = spawned {
-        eprintln!("cannot start a thread for {peer}: {err}");
+        note!("cannot start a thread for {peer}: {err}");
     }
 }
 

@@ -27,7 +27,7 @@ pub fn run(host: &str, port: u16) -> anyhow::Result<()> {
     let server = stream
         .peer_addr()
         .context("cannot read the server's address")?;
-    eprintln!("connected to {server}");
+    note!("connected to {server}");
     chat_as_client(&stream, &mut io::stdin().lock())
     // Returning drops `stream`, which closes the connection.
 }

@@ -78,7 +78,7 @@ pub fn read_typed_line(keyboard: &mut impl BufRead) -> io::Result<Option<String>
             continue;
         }
         if bytes.len() > MAX_LINE {
-            eprintln!("error: message too long (not sent)");
+            note!("error: message too long (not sent)");
             continue;
         }
         return Ok(Some(String::from_utf8_lossy(&bytes).into_owned()));

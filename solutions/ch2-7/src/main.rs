@@ -16,6 +16,16 @@
 //! - [`server`]: accept one client at a time and chat with it;
 //! - [`client`]: connect and chat.
 
+/// Writes one status line on stderr, like `eprintln!`, but never panics: when stderr
+/// is closed, or is a pipe whose reader has gone, `eprintln!` panics, and a server must
+/// not die because nobody reads its log. The line is dropped instead.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod client;
 mod lines;
 mod server;

@@ -39,16 +39,16 @@ pub fn run(host: &str, port: u16) -> anyhow::Result<()> {
             Ok(connection) => connection,
             Err(error) => {
                 // A client that gave up during the handshake must not stop us.
-                eprintln!("error: accept failed: {error}");
+                note!("error: accept failed: {error}");
                 continue;
             }
         };
-        eprintln!("connected: {peer}");
+        note!("connected: {peer}");
         match chat_with(&stream, peer, &mut keyboard) {
-            Ok(Ending::ClientLeft) => eprintln!("client left"),
-            Ok(Ending::MessageTooLong) => eprintln!("error: message too long"),
+            Ok(Ending::ClientLeft) => note!("client left"),
+            Ok(Ending::MessageTooLong) => note!("error: message too long"),
             Ok(Ending::KeyboardClosed) => return Ok(()),
-            Err(error) => eprintln!("error: {error:#}"),
+            Err(error) => note!("error: {error:#}"),
         }
         // `stream` is dropped here: the connection is closed, and we accept the next.
     }

@@ -32,14 +32,14 @@ pub async fn serve(host: &str, port: u16) -> anyhow::Result<()> {
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, peer) = accepted.context("accept failed")?;
-                eprintln!("connected: {peer}");
+                note!("connected: {peer}");
                 match converse(stream, &mut typed, "client").await? {
-                    End::PeerLeft => eprintln!("client left"),
+                    End::PeerLeft => note!("client left"),
                     End::InputClosed => return Ok(()),
                 }
             }
             line = typed.recv() => match line {
-                Some(_) => eprintln!("nobody is connected yet: that line was not sent"),
+                Some(_) => note!("nobody is connected yet: that line was not sent"),
                 None => return Ok(()),
             },
         }
@@ -54,7 +54,7 @@ pub async fn connect(host: &str, port: u16) -> anyhow::Result<()> {
         .with_context(|| format!("cannot connect to {host}:{port}"))?;
     let mut typed = read_stdin_lines();
     if converse(stream, &mut typed, "server").await? == End::PeerLeft {
-        eprintln!("the server closed the connection");
+        note!("the server closed the connection");
     }
     Ok(())
 }
@@ -75,8 +75,8 @@ async fn converse(
         tokio::select! {
             finished = &mut incoming => {
                 match finished {
-                    Ok(Err(error)) => eprintln!("error: {error}"),
-                    Err(error) => eprintln!("error: the reading task failed: {error}"),
+                    Ok(Err(error)) => note!("error: {error}"),
+                    Err(error) => note!("error: the reading task failed: {error}"),
                     Ok(Ok(())) => {}
                 }
                 break End::PeerLeft;
@@ -84,7 +84,7 @@ async fn converse(
             line = typed.recv() => match line {
                 Some(line) => {
                     if let Err(error) = send_line(&mut to_peer, &line).await {
-                        eprintln!("error: could not send: {error}");
+                        note!("error: could not send: {error}");
                         break End::PeerLeft;
                     }
                 }

@@ -1,8 +1,9 @@
-//! The real book: `cargo xtask book` builds it with every include and link resolved,
-//! and `cargo xtask serve` serves it over HTTP.
+//! The real book: `xtask-book build` (behind `cargo xtask book`) builds it with every
+//! include and link resolved, and `xtask-book serve` (behind `cargo xtask serve`)
+//! serves it over HTTP.
 //!
 //! The checks themselves are tested on small fixture books by the unit tests of
-//! `xtask/src/book/`, and the HTTP and websocket server by those of `serve.rs`. Both
+//! `src/book/`, and the HTTP and websocket server by those of `serve.rs`. Both
 //! commands here write `book/book`, so they run one after the other in a single test.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -12,17 +13,18 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
-/// The workspace root: xtask lives one folder below it.
+/// The workspace root: this package lives in `xtask/book`, two folders below it.
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
+        .ancestors()
+        .nth(2)
+        .expect("xtask-book sits in the workspace's xtask/book")
         .to_path_buf()
 }
 
-/// A `cargo xtask` command, run from the built binary.
-fn xtask(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+/// An `xtask-book` command, run from the built binary.
+fn book_tool(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask-book"));
     command.args(args).current_dir(root());
     command
 }
@@ -43,14 +45,14 @@ fn the_real_book_builds_and_is_served() {
     is_served();
 }
 
-/// `cargo xtask book` succeeds and writes every page of SUMMARY.md.
+/// `xtask-book build` succeeds and writes every page of SUMMARY.md.
 fn builds() {
-    let output = xtask(&["book"]).output().unwrap();
+    let output = book_tool(&["build"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "cargo xtask book failed:\n{stderr}"
+        "xtask-book build failed:\n{stderr}"
     );
     assert!(stdout.contains("book written to"), "{stdout}");
     let site = root().join("book/book");
@@ -80,11 +82,11 @@ fn has_search_index(site: &Path) -> bool {
     })
 }
 
-/// `cargo xtask serve --port 0` prints its real address, then answers HTTP there with
+/// `xtask-book serve --port 0` prints its real address, then answers HTTP there with
 /// pages that connect to the live-reload endpoint, refuses what is not in the book, and
 /// tells an open page to reload once a change has rebuilt the book.
 fn is_served() {
-    let child = xtask(&["serve", "--port", "0"])
+    let child = book_tool(&["serve", "--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -181,7 +183,7 @@ fn announced_url(stdout: impl Read + Send + 'static, deadline: Duration) -> Stri
     });
     let line = received
         .recv_timeout(deadline)
-        .expect("`cargo xtask serve` printed nothing before its deadline");
+        .expect("`xtask-book serve` printed nothing before its deadline");
     line.strip_prefix("serving the book at ")
         .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
         .to_string()

@@ -1,0 +1,256 @@
+//! The book as a reader sees it: every page is opened in a real headless browser
+//! (Debian's chromium), and every diagram must have been drawn and every included piece
+//! of code must be on the page.
+//!
+//! The browser is looked up on PATH (`chromium`, then `chromium-browser`). Where there is
+//! none, the check is skipped and says so in one loud line, so `cargo xtask test` passes
+//! on a machine that has only rustup. Where the check must run (`CI=true`, or
+//! `NETLAB_REQUIRE_BROWSER=1`), a missing browser fails it with how to install one;
+//! `.ci/run` installs chromium.
+//!
+//! This test has its own harness (`harness = false`, libtest-mimic): libtest captures a
+//! test's output and shows it only when the test fails, which would hide the skip line.
+//! libtest-mimic captures nothing, and also reports the check as `ignored`.
+
+use assert_cmd::Command;
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// The names the browser goes by, in the order they are tried: Debian's package
+/// installs `chromium`, Ubuntu's `chromium-browser`.
+const BROWSERS: [&str; 2] = ["chromium", "chromium-browser"];
+
+/// How to install the browser, for the skip line and the failure.
+const INSTALL: &str = "apt-get install chromium";
+
+/// The deadline of one page in the browser (its scripts get 5 s of virtual time).
+const PAGE_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The deadline of building the whole book.
+const BUILD_DEADLINE: Duration = Duration::from_secs(300);
+
+/// Runs the one check as a test binary: `cargo test` arguments (filters, `--list`)
+/// work as usual.
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let check = Trial::ignorable_test(
+        "every_page_renders_its_diagrams_and_code_in_a_browser",
+        every_page_renders_its_diagrams_and_code,
+    );
+    libtest_mimic::run(&args, vec![check]).exit_code()
+}
+
+/// Builds the book and opens every chapter page in the browser; without a browser,
+/// skips or fails as [`no_browser`] decides.
+fn every_page_renders_its_diagrams_and_code() -> Result<Completion, Failed> {
+    let Some(browser) = find_browser() else {
+        return no_browser();
+    };
+    build_the_book()?;
+    let pages = chapter_pages(&root().join("book/book"))?;
+    if pages.len() < 4 {
+        return Err(format!("the book should have chapter pages, found only {pages:?}").into());
+    }
+    let problems = every_page_problems(&browser, &pages);
+    if problems.is_empty() {
+        Ok(Completion::Completed)
+    } else {
+        Err(problems.join("\n").into())
+    }
+}
+
+/// What to do without a browser: fail where the check is required, otherwise skip it
+/// with one line on stderr that a plain `cargo test` shows.
+fn no_browser() -> Result<Completion, Failed> {
+    if let Some(setting) = browser_required() {
+        return Err(format!(
+            "{setting} requires the book's browser check, and neither `chromium` nor \
+             `chromium-browser` is on PATH: install it with `{INSTALL}` (.ci/run does)"
+        )
+        .into());
+    }
+    eprintln!("SKIPPED: the book's browser check needs chromium ({INSTALL}); it runs in CI");
+    Ok(Completion::ignored_with("no chromium on PATH"))
+}
+
+/// The setting that makes a missing browser a failure, if one is set: `CI=true` (what CI
+/// systems set; `CI=1` also counts), or `NETLAB_REQUIRE_BROWSER=1` (to insist locally).
+fn browser_required() -> Option<&'static str> {
+    let is = |name: &str, values: &[&str]| {
+        std::env::var(name).is_ok_and(|value| values.contains(&value.as_str()))
+    };
+    if is("CI", &["true", "1"]) {
+        Some("CI=true")
+    } else if is("NETLAB_REQUIRE_BROWSER", &["1"]) {
+        Some("NETLAB_REQUIRE_BROWSER=1")
+    } else {
+        None
+    }
+}
+
+/// The first of [`BROWSERS`] that is an executable file in a folder of PATH.
+fn find_browser() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    BROWSERS.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| is_executable(candidate))
+    })
+}
+
+/// Whether `path` is a file that someone may execute (symlinks followed).
+fn is_executable(path: &Path) -> bool {
+    path.metadata()
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+/// The workspace root: this package lives in `xtask/book`, two folders below it.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("xtask-book sits in the workspace's xtask/book")
+        .to_path_buf()
+}
+
+/// Builds the real book into `book/book` with `xtask-book build`.
+fn build_the_book() -> Result<(), Failed> {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask-book"))
+        .current_dir(root())
+        .arg("build")
+        .timeout(BUILD_DEADLINE)
+        .output()
+        .map_err(|error| format!("cannot run `xtask-book build`: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`xtask-book build` failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The page's DOM after its scripts ran (mermaid draws diagrams after the load event).
+fn rendered(browser: &Path, page: &Path) -> Result<String, String> {
+    let profile =
+        tempfile::tempdir().map_err(|error| format!("no temporary browser profile: {error}"))?;
+    let output = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", page.display()))
+        .timeout(PAGE_DEADLINE)
+        .output()
+        .map_err(|error| format!("cannot run {}: {error}", browser.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed ({}): {}",
+            browser.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Every chapter page of the built book (the `.html` files of its `ch*` folders).
+fn chapter_pages(book: &Path) -> Result<Vec<PathBuf>, String> {
+    let html_files = |dir: &Path| -> Result<Vec<PathBuf>, String> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
+        Ok(entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|e| e == "html"))
+            .collect())
+    };
+    let entries = std::fs::read_dir(book)
+        .map_err(|error| format!("cannot read {}: {error}", book.display()))?;
+    let mut pages = Vec::new();
+    for dir in entries.flatten().map(|entry| entry.path()) {
+        let is_chapter = dir
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("ch"));
+        if dir.is_dir() && is_chapter {
+            pages.extend(html_files(&dir)?);
+        }
+    }
+    pages.sort();
+    Ok(pages)
+}
+
+/// What is wrong with the pages as the browser shows them, sorted.
+///
+/// The pages are opened a few at a time, one per core: a dozen browsers at once starve
+/// each other past their deadlines on a small machine.
+fn every_page_problems(browser: &Path, pages: &[PathBuf]) -> Vec<String> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let next = AtomicUsize::new(0);
+    let open_pages_in_turn = || {
+        let mut problems = Vec::new();
+        while let Some(page) = pages.get(next.fetch_add(1, Ordering::Relaxed)) {
+            problems.extend(page_problems(browser, page));
+        }
+        problems
+    };
+    let mut problems: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores.min(pages.len()))
+            .map(|_| scope.spawn(open_pages_in_turn))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a page check does not panic"))
+            .collect()
+    });
+    problems.sort();
+    problems
+}
+
+/// What is wrong with one page as the browser shows it.
+fn page_problems(browser: &Path, page: &Path) -> Vec<String> {
+    let name = page.display();
+    let source = match std::fs::read_to_string(page) {
+        Ok(source) => source,
+        Err(error) => return vec![format!("{name}: cannot read the built page: {error}")],
+    };
+    let dom = match rendered(browser, page) {
+        Ok(dom) => dom,
+        Err(problem) => return vec![format!("{name}: {problem}")],
+    };
+    let mut problems = Vec::new();
+    let diagrams = source.matches("class=\"mermaid\"").count();
+    let drawn = dom.matches("data-processed=\"true\"").count();
+    if drawn < diagrams {
+        problems.push(format!(
+            "{name}: {diagrams} diagrams, but the browser drew {drawn}"
+        ));
+    }
+    if dom.contains("Syntax error in text") {
+        problems.push(format!(
+            "{name}: mermaid reports a syntax error in a diagram"
+        ));
+    }
+    if dom.contains("{{#include") || dom.contains("{{#rustdoc_include") {
+        problems.push(format!("{name}: an include was left unexpanded"));
+    }
+    if !dom.contains("class=\"content\"") {
+        problems.push(format!("{name}: the page has no content area"));
+    }
+    problems
+}
