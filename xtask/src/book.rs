@@ -5,7 +5,7 @@
 //! to compile, and a student who only grades never needs it. So it lives in its own
 //! package, which cargo builds the first time the book is asked for.
 
-use crate::cargo;
+use crate::grade::cargo;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, ExitCode};

@@ -3,26 +3,11 @@
 //! One documented clap enum, one handler per task. Every task works from the
 //! workspace root and reads the exercise manifest (`exercises.toml`).
 
-mod advice;
 mod book;
-mod cargo;
-mod check;
-mod freshness;
-mod git;
-mod given;
-mod hint;
-mod layout;
-mod list;
-mod new;
-mod paths;
-mod progress;
-mod render;
-mod reset;
-mod skeletons;
-mod submission;
-mod tree;
-mod verify;
-mod watch;
+mod files;
+mod grade;
+mod instructor;
+mod student;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -133,21 +118,21 @@ fn main() -> ExitCode {
             seed,
         } => {
             let target = match (solution, path) {
-                (true, _) => check::Target::Solution,
-                (false, Some(dir)) => check::Target::Path(dir),
-                (false, None) => check::Target::Exercise,
+                (true, _) => grade::check::Target::Solution,
+                (false, Some(dir)) => grade::check::Target::Path(dir),
+                (false, None) => grade::check::Target::Exercise,
             };
-            return check::run(&root, &id, target, format, seed);
+            return grade::check::run(&root, &id, target, format, seed);
         }
-        Task::Watch { id } => watch::run(&root, &id),
-        Task::List => list::run(&root),
-        Task::Hint { id, more } => hint::run(&root, &id, more),
-        Task::Reset { id } => reset::run(&root, &id),
-        Task::Lock { check: true } => return skeletons::check(&root),
-        Task::Lock { check: false } => skeletons::write(&root),
-        Task::Verify => return verify::run(&root),
-        Task::Test => return verify::test_everything(&root),
-        Task::New { id, title } => new::run(&root, &id, &title),
+        Task::Watch { id } => student::watch::run(&root, &id),
+        Task::List => student::list::run(&root),
+        Task::Hint { id, more } => student::hint::run(&root, &id, more),
+        Task::Reset { id } => student::reset::run(&root, &id),
+        Task::Lock { check: true } => return instructor::skeletons::check(&root),
+        Task::Lock { check: false } => instructor::skeletons::write(&root),
+        Task::Verify => return instructor::verify::run(&root),
+        Task::Test => return instructor::verify::test_everything(&root),
+        Task::New { id, title } => instructor::new::run(&root, &id, &title),
         // The book's tasks run the book tool, `xtask-book` (see book.rs).
         Task::Book => return book::run(&root, &["build"]),
         Task::Serve { port, open } => {

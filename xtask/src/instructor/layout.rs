@@ -3,7 +3,7 @@
 //! solution's. Like rustlings' `dev check`, each rule is a function whose every
 //! problem says what to fix.
 
-use crate::new::{PLACEHOLDER_HINT, PLACEHOLDER_PAGE, PLACEHOLDER_SOURCE};
+use crate::instructor::new::{PLACEHOLDER_HINT, PLACEHOLDER_PAGE, PLACEHOLDER_SOURCE};
 use harness::ExerciseId;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -133,9 +133,12 @@ pub fn given_code_is_the_solutions(root: &Path, manifest: &Manifest) -> Rule {
         .iter()
         .flat_map(|exercise| {
             let id = exercise.id;
-            crate::given::drift(&root.join(id.exercise_dir()), &root.join(id.solution_dir()))
-                .into_iter()
-                .map(move |problem| format!("{id}: {problem}"))
+            crate::instructor::given::drift(
+                &root.join(id.exercise_dir()),
+                &root.join(id.solution_dir()),
+            )
+            .into_iter()
+            .map(move |problem| format!("{id}: {problem}"))
         })
         .collect();
     rule(problems)

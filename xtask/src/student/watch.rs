@@ -1,7 +1,7 @@
 //! `cargo xtask watch ID`: check again every time a file of the exercise is saved.
 
 use crate::Format;
-use crate::check::{self, Target};
+use crate::grade::check::{self, Target};
 use anyhow::Context;
 use notify::{RecursiveMode, Watcher};
 use std::path::Path;

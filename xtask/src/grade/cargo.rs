@@ -4,7 +4,7 @@
 //! Each cargo call costs at least 50 ms even when nothing changed, so `check` makes one
 //! (two for a submission kept outside the workspace) and runs the test binary itself.
 
-use crate::submission::Submission;
+use crate::grade::submission::Submission;
 use anyhow::{Context, bail};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
@@ -133,7 +133,7 @@ pub struct NameLock {
 impl NameLock {
     /// Waits until no other check holds `name`, then holds it.
     pub fn acquire(root: &Path, name: &str) -> std::io::Result<NameLock> {
-        let dir = crate::paths::scratch_dir(root).join("locks");
+        let dir = crate::files::paths::scratch_dir(root).join("locks");
         std::fs::create_dir_all(&dir)?;
         let file = std::fs::File::create(dir.join(format!("{name}.lock")))?;
         loop {

@@ -6,10 +6,10 @@
 //! Everything that can refuse (no lock, no git, no repository, a missing blob) is
 //! checked before the first file changes, so a refusal leaves the folder as it was.
 
-use crate::git::{Git, Unavailable};
-use crate::paths;
-use crate::skeletons::{LOCK_FILE, Lock};
-use crate::tree;
+use crate::files::git::{Git, Unavailable};
+use crate::files::paths;
+use crate::files::tree;
+use crate::instructor::skeletons::{LOCK_FILE, Lock};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;

@@ -2,7 +2,7 @@
 //! then the approach in full — so a student takes only as much help as they need.
 //! How many each student has seen is remembered (`.netlab/progress.json`).
 
-use crate::progress::Progress;
+use crate::student::progress::Progress;
 use std::path::Path;
 use xtask::manifest::{Exercise, Manifest};
 

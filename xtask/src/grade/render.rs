@@ -3,7 +3,7 @@
 //! failure reads the same under `cargo test` and `cargo xtask check`.
 
 use crate::Format;
-use crate::check::Target;
+use crate::grade::check::Target;
 use harness::report::{CaseReport, SuiteReport};
 use serde::Serialize;
 use std::fmt::Write as _;

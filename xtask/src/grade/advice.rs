@@ -40,7 +40,7 @@ pub const LINTS: &[Lint] = &[
 /// short line each; none when the code is clean or clippy cannot run (the verdict
 /// does not depend on it).
 pub fn findings(root: &Path, package: &str) -> Vec<String> {
-    let mut command = crate::cargo::cargo(root);
+    let mut command = crate::grade::cargo::cargo(root);
     command.args([
         "clippy",
         "--quiet",

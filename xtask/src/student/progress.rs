@@ -6,8 +6,8 @@
 //! convenience, never a reason to stop: a damaged file is put aside with one warning
 //! and a new one started, and a failure to save is a warning too.
 
-use crate::paths;
-use crate::tree;
+use crate::files::paths;
+use crate::files::tree;
 use harness::ExerciseId;
 use harness::report::SuiteReport;
 use serde::{Deserialize, Serialize};

@@ -12,8 +12,8 @@
 //!   skeleton's Cargo.toml;
 //! - anything else is refused with a sentence saying what it must contain.
 
-use crate::paths;
-use crate::tree;
+use crate::files::paths;
+use crate::files::tree;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 use xtask::manifest::Exercise;

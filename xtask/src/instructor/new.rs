@@ -50,7 +50,7 @@ pub fn run(root: &Path, id: &str, title: &str) -> anyhow::Result<()> {
     add_test(root, &exercise)?;
     add_page(root, &exercise)?;
     append(&root.join(Manifest::FILE), &manifest_entry(&exercise))?;
-    crate::cargo::run(
+    crate::grade::cargo::run(
         root,
         &[
             "fmt",
@@ -63,7 +63,7 @@ pub fn run(root: &Path, id: &str, title: &str) -> anyhow::Result<()> {
         ],
     )?;
     // `reset` restores skeletons from the lock: the new one must be in it.
-    if let Err(error) = crate::skeletons::write(root) {
+    if let Err(error) = crate::instructor::skeletons::write(root) {
         eprintln!("warning: {error:#}; run `cargo xtask lock` once git can record it");
     }
     println!(

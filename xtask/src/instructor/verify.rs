@@ -4,13 +4,13 @@
 //! Each rule is a named function whose error says what to fix.
 
 use crate::book;
-use crate::cargo;
-use crate::check::{self, NotGraded, Target};
+use crate::grade::cargo;
+use crate::grade::check::{self, NotGraded, Target};
 use std::path::Path;
 use std::process::ExitCode;
 use xtask::manifest::{Exercise, Manifest};
 
-use crate::layout::{self, Rule};
+use crate::instructor::layout::{self, Rule};
 
 /// Runs every rule and prints each verdict; exit 0 only if all hold.
 pub fn run(root: &Path) -> ExitCode {
@@ -38,7 +38,7 @@ pub fn run(root: &Path) -> ExitCode {
         }),
         (
             "xtask/skeletons.lock records every skeleton as it is (what `reset` restores)",
-            &|| crate::skeletons::skeletons_locked(root, &manifest),
+            &|| crate::instructor::skeletons::skeletons_locked(root, &manifest),
         ),
         ("the code is rustfmt-clean", &|| code_is_formatted(root)),
         (

@@ -8,8 +8,8 @@
 //! changing a skeleton; `verify` checks that it matches the skeletons
 //! ([`skeletons_locked`]).
 
-use crate::git::{Git, Unavailable};
-use crate::tree;
+use crate::files::git::{Git, Unavailable};
+use crate::files::tree;
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

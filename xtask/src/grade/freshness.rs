@@ -14,8 +14,8 @@
 //!
 //! The records live in `target/netlab/builds/`: losing one costs a rebuild.
 
-use crate::paths;
-use crate::tree;
+use crate::files::paths;
+use crate::files::tree;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io;

@@ -1,7 +1,7 @@
 //! `cargo xtask list`: every exercise, its last verdict, and what to do next.
 
-use crate::progress::Progress;
-use crate::tree;
+use crate::files::tree;
+use crate::student::progress::Progress;
 use std::path::Path;
 use xtask::manifest::{Exercise, Manifest};
 

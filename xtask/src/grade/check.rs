@@ -1,11 +1,11 @@
 //! `cargo xtask check ID`: build the program, run its tests, explain the verdict.
 
 use crate::Format;
-use crate::cargo::{self, BuildFailed, Built};
-use crate::freshness::Sources;
-use crate::progress::Progress;
-use crate::render;
-use crate::submission;
+use crate::grade::cargo::{self, BuildFailed, Built};
+use crate::grade::freshness::Sources;
+use crate::grade::render;
+use crate::grade::submission;
+use crate::student::progress::Progress;
 use harness::report::{REPORT_VAR, SuiteReport};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -64,8 +64,8 @@ pub fn run(root: &Path, id: &str, target: Target, format: Format, seed: Option<u
             if passed && format == Format::Text && target == Target::Exercise {
                 // After the verdict, which the student should not wait for.
                 let _ = std::io::Write::flush(&mut std::io::stdout());
-                let findings = crate::advice::findings(root, &exercise.id.package());
-                print!("{}", crate::advice::render(&findings));
+                let findings = crate::grade::advice::findings(root, &exercise.id.package());
+                print!("{}", crate::grade::advice::render(&findings));
             }
             if passed {
                 ExitCode::SUCCESS
