@@ -100,7 +100,12 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
     }
     let passed = suite.cases.len() - failed.len();
     if failed.is_empty() && passed > 0 {
-        let _ = writeln!(out, "\nAll {passed} cases pass.");
+        let all = if passed == 1 {
+            "The only case passes.".to_string()
+        } else {
+            format!("All {passed} cases pass.")
+        };
+        let _ = writeln!(out, "\n{all}");
         if *target != Target::Solution {
             let _ = writeln!(
                 out,

@@ -183,16 +183,22 @@ fn chapter_manifest(chapter: u32) -> String {
 
 /// A line echo server, a thread per connection; in the skeleton, echoing is `todo!()`.
 fn program(id: ExerciseId, title: &str, skeleton: bool) -> String {
-    let body = if skeleton {
-        "    let (reader, writer) = (BufReader::new(stream.try_clone()?), stream);\n    \
-         let _ = (reader.lines(), (&writer).flush());\n    todo!(\"send every line back\")"
+    let (allow, body) = if skeleton {
+        (
+            "\n// Until the todo!() is done, its inputs and imports are unused.\n\
+             #![allow(unused_variables, unused_imports)]\n",
+            "    todo!(\"send every line back\")",
+        )
     } else {
-        "    let mut writer = stream.try_clone()?;\n    for line in BufReader::new(stream).lines() {\n        \
-         writer.write_all(format!(\"{}\\n\", line?).as_bytes())?;\n    }\n    Ok(())"
+        (
+            "",
+            "    let mut writer = stream.try_clone()?;\n    for line in BufReader::new(stream).lines() {\n        \
+         writer.write_all(format!(\"{}\\n\", line?).as_bytes())?;\n    }\n    Ok(())",
+        )
     };
     format!(
         r#"//! {title} ({id}).
-
+{allow}
 use anyhow::Context;
 use clap::{{Parser, Subcommand}};
 use std::io::{{BufRead, BufReader, Write}};
