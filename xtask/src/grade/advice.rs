@@ -8,6 +8,7 @@
 //! clippy about exactly these lints and prints what it finds as advice; the verdict
 //! itself stays the tests'.
 
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::Stdio;
 
@@ -70,6 +71,21 @@ pub fn findings(root: &Path, package: &str) -> Vec<String> {
         .filter(|line| LINTS.iter().any(|lint| line.contains(lint.message)))
         .map(str::to_string)
         .collect()
+}
+
+/// [`findings`], with a passing note on a terminal while clippy works: the first time
+/// it checks the exercise's dependencies, which takes some seconds.
+pub fn ask(root: &Path, package: &str) -> Vec<String> {
+    let terminal = std::io::stderr().is_terminal();
+    if terminal {
+        eprint!("(asking clippy about mistakes the tests cannot see…)");
+    }
+    let found = findings(root, package);
+    if terminal {
+        // Erase the note: carriage return, then clear the line.
+        eprint!("\r\x1b[2K");
+    }
+    found
 }
 
 /// The advice block printed under a passing verdict, or nothing if clippy found

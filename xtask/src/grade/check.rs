@@ -64,7 +64,7 @@ pub fn run(root: &Path, id: &str, target: Target, format: Format, seed: Option<u
             if passed && format == Format::Text && target == Target::Exercise {
                 // After the verdict, which the student should not wait for.
                 let _ = std::io::Write::flush(&mut std::io::stdout());
-                let findings = crate::grade::advice::findings(root, &exercise.id.package());
+                let findings = crate::grade::advice::ask(root, &exercise.id.package());
                 print!("{}", crate::grade::advice::render(&findings));
             }
             if passed {
