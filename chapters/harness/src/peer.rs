@@ -202,6 +202,47 @@ impl StreamPeer {
         self.write(&bytes)
     }
 
+    /// Sends one line ended by `\r\n` in a single write, as line-based tools do (`nc -C`,
+    /// telnet, every HTTP-style peer).
+    ///
+    /// ```ignore
+    /// tcp.send_line_crlf("hello")?; // the program must decide what `\r` means
+    /// ```
+    pub fn send_line_crlf(&mut self, line: &str) -> Outcome {
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            format!("{}\\r", shorten(line)),
+        );
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.extend_from_slice(b"\r\n");
+        self.write(&bytes)
+    }
+
+    /// Sends `bytes` in two writes with a pause of `pause` after the first `at` bytes:
+    /// a peer that stalls mid-message for longer than a naive whole-read timeout.
+    ///
+    /// ```ignore
+    /// tcp.send_with_pause(b"hello\n", 3, Duration::from_millis(800))?;
+    /// ```
+    pub fn send_with_pause(&mut self, bytes: &[u8], at: usize, pause: Duration) -> Outcome {
+        let at = at.min(bytes.len());
+        let (first, rest) = bytes.split_at(at);
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            format!(
+                "\"{}\" … {pause:?} later … \"{}\"",
+                describe(first),
+                describe(rest)
+            ),
+        );
+        self.write(first)?;
+        // The pause is the behaviour under test, like PIECE_PAUSE.
+        std::thread::sleep(pause);
+        self.write(rest)
+    }
+
     /// Sends raw bytes in a single write (garbage, a line without its newline…).
     pub fn send_bytes(&mut self, bytes: &[u8]) -> Outcome {
         self.transcript
@@ -637,6 +678,36 @@ impl UdpPeer {
         self.socket
             .send_to(bytes, to)
             .map_err(|e| Failure::new(format!("could not send a datagram to {to}: {e}")))?;
+        Ok(())
+    }
+
+    /// Sends a datagram from a fresh socket of its own: a stray sender at another
+    /// address, as any host on a network can be. A program must not take it for the
+    /// reply it waits for from its peer.
+    ///
+    /// ```ignore
+    /// udp.send_stray(b"not the reply", client_addr)?;
+    /// ```
+    pub fn send_stray(&mut self, bytes: &[u8], to: SocketAddr) -> Outcome {
+        let any = if to.is_ipv6() {
+            "[::1]:0"
+        } else {
+            "127.0.0.1:0"
+        };
+        let stray = UdpSocket::bind(any)?;
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            format!(
+                "\"{}\" ({} bytes) to {to} from a stray socket at {}",
+                describe(bytes),
+                bytes.len(),
+                stray.local_addr()?
+            ),
+        );
+        stray
+            .send_to(bytes, to)
+            .map_err(|e| Failure::new(format!("could not send a stray datagram to {to}: {e}")))?;
         Ok(())
     }
 

@@ -184,6 +184,48 @@ impl Session {
         self.listen_on("127.0.0.1:0".parse().expect("valid address"))
     }
 
+    /// Listens on IPv6's loopback, `[::1]`, on a free port: a client must reach a
+    /// server whatever the address family.
+    ///
+    /// ```ignore
+    /// let mut listener = t.listen_v6()?; // give the client `--host ::1`
+    /// ```
+    pub fn listen_v6(&mut self) -> Outcome<StreamListener> {
+        self.listen_on("[::1]:0".parse().expect("valid address"))
+    }
+
+    /// Connects `n` peers to the program at `addr`, all open at once: with distinct
+    /// inputs on each, process-wide state (a shared buffer, the current directory)
+    /// shows.
+    ///
+    /// ```ignore
+    /// let mut clients = t.connect_many(addr, 8)?;
+    /// ```
+    pub fn connect_many(&mut self, addr: SocketAddr, n: usize) -> Outcome<Vec<StreamPeer>> {
+        (0..n).map(|_| self.connect(addr)).collect()
+    }
+
+    /// Makes `link` (relative to the case's folder) a symbolic link to `target`: a
+    /// program given a path must cope with one.
+    ///
+    /// ```ignore
+    /// let link = t.symlink("data/real.txt", "alias.txt")?;
+    /// ```
+    pub fn symlink(
+        &mut self,
+        target: impl AsRef<Path>,
+        link: impl AsRef<Path>,
+    ) -> Outcome<PathBuf> {
+        let link = self.dir.path().join(link);
+        std::os::unix::fs::symlink(target.as_ref(), &link)?;
+        self.note(&format!(
+            "{} is a symbolic link to {}",
+            link.display(),
+            target.as_ref().display()
+        ));
+        Ok(link)
+    }
+
     /// Listens on a given address (for a client's default port, say).
     pub fn listen_on(&mut self, addr: SocketAddr) -> Outcome<StreamListener> {
         let label = self.next_label("tcp");
@@ -378,6 +420,99 @@ fn parse_listening(line: &str) -> Outcome<SocketAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A session for the capability tests (no program is started).
+    fn session() -> Session {
+        let snapshots = crate::snapshot::Snapshots {
+            dir: std::env::temp_dir(),
+            prefix: "t".into(),
+        };
+        Session::new(
+            "ch0-0".parse().unwrap(),
+            "/bin/true".into(),
+            7,
+            Arc::default(),
+            snapshots,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_ipv6_listener_is_reached_over_ipv6() {
+        let mut t = session();
+        let mut listener = t.listen_v6().unwrap();
+        let addr = listener.addr().unwrap();
+        assert!(addr.is_ipv6(), "{addr}");
+        let mut client = t.connect(addr).unwrap();
+        let mut server = listener.accept().unwrap();
+        client.send_line_crlf("hello").unwrap();
+        assert_eq!(server.read_line().unwrap(), "hello\\r");
+    }
+
+    #[test]
+    fn many_clients_are_open_at_once() {
+        let mut t = session();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let clients = t.connect_many(addr, 5).unwrap();
+        assert_eq!(clients.len(), 5);
+        let ports: std::collections::HashSet<u16> = clients
+            .iter()
+            .map(|c| c.local_addr().unwrap().port())
+            .collect();
+        assert_eq!(ports.len(), 5, "five distinct connections");
+    }
+
+    #[test]
+    fn a_paused_write_arrives_in_two_parts() {
+        use std::io::Read;
+        let mut t = session();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = t.connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        server
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let writer = std::thread::spawn(move || {
+            client
+                .send_with_pause(b"hello\n", 2, Duration::from_millis(300))
+                .unwrap();
+            client
+        });
+        // A reader sees the first part alone, then the rest after the pause.
+        let mut buf = [0u8; 16];
+        let first = server.read(&mut buf).unwrap();
+        assert_eq!(&buf[..first], b"he");
+        let mut rest = Vec::new();
+        while rest.len() < 4 {
+            let n = server.read(&mut buf).unwrap();
+            assert!(n > 0, "the rest arrives");
+            rest.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(rest, b"llo\n");
+        drop(writer.join().unwrap());
+    }
+
+    #[test]
+    fn a_stray_datagram_comes_from_another_address() {
+        let mut t = session();
+        let mut udp = t.udp().unwrap();
+        let target = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        udp.send_stray(b"stray", target.local_addr().unwrap())
+            .unwrap();
+        let mut buf = [0u8; 16];
+        let (n, from) = target.recv_from(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"stray");
+        assert_ne!(from, udp.addr().unwrap(), "not from the test's own socket");
+    }
+
+    #[test]
+    fn a_symlink_points_at_its_target() {
+        let mut t = session();
+        std::fs::write(t.dir().join("real.txt"), "x").unwrap();
+        let link = t.symlink("real.txt", "alias.txt").unwrap();
+        assert_eq!(std::fs::read_to_string(link).unwrap(), "x");
+    }
 
     #[test]
     fn words_never_repeat_within_a_case() {
