@@ -74,6 +74,29 @@ enum Task {
     Verify,
     /// Run every test of the workspace, then `verify`: what CI runs.
     Test,
+    /// Instructor task: apply each bug of the catalogue (chapters/chN/bugs/chN-M/*.patch)
+    /// to a copy of the reference solution and check that the tests catch it, with
+    /// the case and the words its header names.
+    Mutants {
+        /// Only this exercise's bugs, e.g. ch2-8 (default: every exercise's).
+        id: Option<String>,
+        /// The folder holding the catalogue, laid out as chapters/ is (chN/bugs/chN-M/);
+        /// the grader's own tests point it at a fixture.
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
+    },
+    /// Instructor task: grade the reference solution many times while every core is
+    /// busy, each run with a fresh seed, to find cases that fail now and then.
+    Stress {
+        /// The exercise, e.g. ch2-8.
+        id: String,
+        /// How many times to grade it.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+        /// How many busy threads spin meanwhile (default: one per core).
+        #[arg(long)]
+        load: Option<usize>,
+    },
     /// Scaffold a new exercise: skeleton, solution, test file, book page, manifest entry.
     New {
         /// The new exercise's id, e.g. ch2-20.
@@ -132,6 +155,13 @@ fn main() -> ExitCode {
         Task::Lock { check: false } => instructor::skeletons::write(&root),
         Task::Verify => return instructor::verify::run(&root),
         Task::Test => return instructor::verify::test_everything(&root),
+        Task::Mutants { id, catalogue } => {
+            let catalogue = catalogue.unwrap_or_else(|| root.join("chapters"));
+            return instructor::mutants::run(&root, id.as_deref(), &catalogue);
+        }
+        Task::Stress { id, runs, load } => {
+            return instructor::stress::run(&root, &id, runs, load);
+        }
         Task::New { id, title } => instructor::new::run(&root, &id, &title),
         // The book's tasks run the book tool, `xtask-book` (see book.rs).
         Task::Book => return book::run(&root, &["build"]),

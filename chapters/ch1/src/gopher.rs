@@ -578,10 +578,11 @@ pub fn expect_reply(client: &mut Program, reply: &[u8]) -> Outcome {
     for (n, want) in expected.iter().enumerate() {
         let line = client.read_line().map_err(|failure| Failure {
             summary: format!(
-                "the client printed only {n} of the reply's {} lines ({} bytes): {}",
+                "the client printed only {n} of the reply's {} lines ({} bytes): {}{}",
                 expected.len(),
                 reply.len(),
-                failure.summary
+                failure.summary,
+                why_it_stopped(client, n, &failure.summary)
             ),
             ..failure
         })?;
@@ -640,6 +641,26 @@ pub fn expect_reply(client: &mut Program, reply: &[u8]) -> Outcome {
             extra,
         )),
         Err(_) => Ok(()),
+    }
+}
+
+/// What a client that stopped printing before the end of the reply most likely did,
+/// told by its stderr and its exit: `""` when nothing points at one mistake.
+fn why_it_stopped(client: &Program, printed: usize, summary: &str) -> &'static str {
+    let stderr = client.stderr().join("\n");
+    if stderr.contains("failed to fill whole buffer") {
+        "; `failed to fill whole buffer` is read_exact's error at the end of the stream: a gopher \
+         reply has no fixed size, so read until a read returns 0 (the server closed) and print what \
+         each read returned"
+    } else if stderr.contains("valid UTF-8") {
+        "; the reply is bytes, not text: reading it into a String fails on a binary file, so copy \
+         the bytes each read returns to stdout unchanged"
+    } else if printed == 0 && summary.ends_with("exited with status 0") {
+        "; it printed nothing yet exited with status 0, as if its first read had returned 0 bytes \
+         (the end of the stream): a read into an empty buffer does that, and Vec::with_capacity(n) \
+         has length 0 — read into vec![0; n] or an array"
+    } else {
+        ""
     }
 }
 

@@ -152,7 +152,26 @@ fn reset_mid_reply(t: &mut Session) -> Outcome {
         ),
     )?;
     t.snapshot("reset")?;
-    expect_error_exit(&mut client, Some(6))
+    expect_error_exit(&mut client, Some(6))?;
+    // What arrived before the reset is printed, not thrown away with the connection.
+    let first_line = format!("0{first}\\t/{first}.txt\\t127.0.0.1\\t70\\r");
+    let printed = client.read_line().map_err(|failure| Failure {
+        summary: format!(
+            "the client printed nothing of what arrived before the reset (a whole menu line came \
+             first): print each piece as it arrives, rather than reading the whole reply \
+             (read_to_end) before printing it: {}",
+            failure.summary
+        ),
+        ..failure
+    })?;
+    if printed != first_line {
+        return Err(Failure::mismatch(
+            "the first line the client printed is not the first line the server sent before the reset",
+            first_line,
+            printed,
+        ));
+    }
+    Ok(())
 }
 
 fn bad_usage(t: &mut Session) -> Outcome {

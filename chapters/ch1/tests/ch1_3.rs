@@ -15,7 +15,10 @@ fn main() -> ExitCode {
         // The receiver.
         Case::new("the receiver prints `N bytes from ADDR` for each datagram", receiver_reports_datagrams)
             .hint("Bind with UdpSocket::bind((host, port)), print `listening on ADDR` (local_addr()), then loop: \
-                   recv_from gives the length of ONE datagram and its sender; print `{len} bytes from {sender}`."),
+                   recv_from gives the length of ONE datagram and its sender; print `{len} bytes from {sender}`.")
+            .hint_if(Kind::Unreachable, "Each line must reach stdout as soon as it is printed: a BufWriter around \
+                   stdout keeps lines until it is full, and a receiver never ends, so not even `listening on …` \
+                   shows. Write to io::stdout() itself (it writes a line out at its \\n), or flush after each line."),
         Case::new("datagrams of many sizes, up to the largest (65,507 bytes), are reported with their exact length", receiver_reports_exact_sizes)
             .hint("recv_from copies one datagram into your buffer and silently drops whatever does not fit: with a \
                    1024-byte buffer a 5000-byte datagram is reported as 1024 bytes. Use a buffer of 65,535 bytes \
@@ -38,12 +41,12 @@ fn main() -> ExitCode {
         Case::new("each typed line arrives as one datagram holding exactly the line's bytes", sender_sends_one_datagram_per_line)
             .hint("For each line of stdin, without its line end (\\n or \\r\\n), call send_to ONCE with the \
                    whole line: one send_to is one datagram."),
-        Case::new("an empty line is sent as an empty datagram", sender_sends_empty_line)
-            .hint("An empty line is a line: send_to(&[], receiver) sends a 0-byte datagram. Do not skip it, and do \
-                   not stop at it."),
         Case::new("a line of 60,000 bytes arrives as one datagram of 60,000 bytes", sender_sends_long_line_whole)
             .hint("Send the whole line with one send_to, however long: reading or sending in pieces of 1024 bytes \
                    makes several datagrams, i.e. several messages."),
+        Case::new("an empty line is sent as an empty datagram", sender_sends_empty_line)
+            .hint("An empty line is a line: send_to(&[], receiver) sends a 0-byte datagram. Do not skip it, and do \
+                   not stop at it."),
         Case::new("a line of exactly 65,507 bytes, the largest payload, is sent as one datagram", sender_sends_largest_payload)
             .hint("65,507 bytes is the largest UDP payload over IPv4 and it is allowed: refuse only lines LONGER \
                    than that (mind the off-by-one)."),
@@ -194,11 +197,27 @@ fn receiver_counts_bytes_not_lines(t: &mut Session) -> Outcome {
     let mut udp = t.udp()?;
     let from = udp.addr()?;
     let word = t.word();
-    let datagram = format!("{word}\nsecond line\n\u{0}");
+    let datagram = format!("{word}\nsecond line, café ☕\n\u{0}");
     let mut datagram = datagram.into_bytes();
     datagram.extend_from_slice(b"\xff\xfe\xc3\n");
+    t.note("the datagram holds newlines, é (2 bytes), ☕ (3 bytes), and bytes that are not UTF-8");
     udp.send_to(&datagram, addr)?;
-    expect_report(&mut receiver, datagram.len(), from)?;
+    let expected = format!("{} bytes from {from}", datagram.len());
+    let line = receiver.read_line().map_err(|f| Failure {
+        expected: Some(expected.clone()),
+        ..f
+    })?;
+    if line != expected {
+        return Err(Failure::mismatch(
+            format!(
+                "the receiver did not report the datagram's {} bytes: a length is the number of bytes \
+                 recv_from returned, not of the characters, lines or text decoded from them",
+                datagram.len()
+            ),
+            expected,
+            line,
+        ));
+    }
     let next = t.word();
     udp.send_to(next.as_bytes(), addr)?;
     expect_report(&mut receiver, next.len(), from)?;
@@ -242,6 +261,11 @@ fn sender_sends_one_datagram_per_line(t: &mut Session) -> Outcome {
     sender.send_line(&format!("{}\r", lines[2]))?;
     for line in &lines {
         let (datagram, _) = udp.receive()?;
+        ensure(
+            datagram != format!("{line}\r").as_bytes(),
+            "the datagram kept the \\r of a line typed with \\r\\n: strip the whole line end, \\n or \\r\\n, \
+             as lines() does",
+        )?;
         ensure(
             datagram == line.as_bytes(),
             format!(

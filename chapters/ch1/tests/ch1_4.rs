@@ -108,7 +108,14 @@ fn frontend(t: &mut Session, label: &str, addr: SocketAddr) -> Outcome<Program> 
 /// Shuts down the peer's sending side and waits for the backend to close the
 /// connection: after that, the peer's lines must be in the file.
 fn finish(peer: &mut StreamPeer) -> Outcome {
-    peer.shutdown_write()?;
+    peer.shutdown_write().map_err(|f| Failure {
+        summary: format!(
+            "the connection was already gone when the test shut down its sending side ({}): the backend \
+             dropped it without reading it to the end (did the connection's thread end early, or panic?)",
+            f.summary
+        ),
+        ..f
+    })?;
     peer.expect_closed().map_err(|f| Failure {
         summary: format!(
             "{} — after a frontend shuts down its sending side, the backend must store its last lines \

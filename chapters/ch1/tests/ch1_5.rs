@@ -26,8 +26,12 @@ fn main() -> ExitCode {
             .hint("Read each line (up to its \\n) and send back `received: ` followed by the line and \\n, in one \
                    write_all. An empty line is answered too: `received: `."),
         Case::new("several lines in one write get one reply each, in order", several_lines_in_one_write)
-            .hint("A BufReader may read several lines at once; they stay in its buffer. Create one BufReader per \
-                   connection, before the loop, and answer every line it yields."),
+            .hint("Two lines came in one write, so one read may return both: each gets its own reply, in order.")
+            .hint_if(Kind::Mismatch, "One read is not one line: answering what one read returned as a line \
+                   gives one reply for two lines. Wait for each \\n with read_until on a BufReader.")
+            .hint_if(Kind::Timeout, "A BufReader may read several lines at once; they stay in its buffer. Create \
+                   one BufReader per connection, before the loop: one made anew for each line throws away the \
+                   lines it had already read."),
         Case::new("a line that arrives in pieces gets one reply", line_in_pieces)
             .hint("One read is not one line: wait for the \\n (read_until / read_line on a BufReader) before \
                    answering."),
@@ -330,7 +334,16 @@ fn client_errors_when_server_hangs_up(t: &mut Session) -> Outcome {
     t.note("the server hangs up instead of answering");
     tcp.close();
     client.expect_error_exit(Some(1))?;
-    Ok(())
+    match client.read_line() {
+        Ok(printed) => Err(Failure::mismatch(
+            "the client printed a reply after the server hung up: a read of 0 bytes (an empty \
+             read_until) means the server closed the connection, not an empty reply; report it as an \
+             error at once",
+            "(nothing on stdout)",
+            printed,
+        )),
+        Err(_) => Ok(()),
+    }
 }
 
 fn client_reports_refused_connection(t: &mut Session) -> Outcome {

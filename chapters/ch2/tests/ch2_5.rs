@@ -70,7 +70,10 @@ fn main() -> ExitCode {
                      changed, one read is no longer taken for one message?"),
         Case::new("non-UTF-8 bytes get an error line and the connection goes on", garbage_gets_an_error_line)
             .hint_if(Kind::Mismatch, "Bytes that are not UTF-8 get `error: commands must be UTF-8 text` from the \
-                     given loop, and the next line is read as usual."),
+                     given loop, and the next line is read as usual.")
+            .hint_if(Kind::Closed, "Bytes that are not UTF-8 must not end the connection: String::from_utf8 fails \
+                     on them, and returning that error with `?` ends the client's thread. Answer the line with \
+                     `error: commands must be UTF-8 text` (the given loop does) and read the next one."),
         Case::new("an over-long command is refused, the connection closed, and the server goes on", over_long_command_is_refused)
             .hint_if(Kind::Mismatch, "A peer that never sends a newline must not fill the server's memory: the given \
                      loop reads at most 4096 bytes per line, answers `error: command too long` and closes that \

@@ -52,7 +52,11 @@ fn main() -> ExitCode {
                      comes before both."),
         Case::new("a last line without its \\n still counts when the client closes", last_line_without_newline_counts)
             .hint_if(Kind::Timeout, "When the stream ends in mid-line, what came is still a message: read_until \
-                     returns it without a \\n. Only a read of 0 bytes is a hangup."),
+                     returns it without a \\n. Only a read of 0 bytes is a hangup.")
+            .hint_if(Kind::Closed, "A client that leaves ends its conversation, not the server: return \
+                     Ending::ClientLeft, print `client left` and accept the next client.")
+            .hint_if(Kind::Unreachable, "A client that leaves ends its conversation, not the server: return \
+                     Ending::ClientLeft, print `client left` and accept the next client."),
         Case::new("the client reports a server line over 64 KiB with an error and a non-zero exit", client_refuses_long_reply)
             .hint_if(Kind::Timeout, "Cap the line length on the client too: read_peer_line answers \
                      FromPeer::TooLong after 64 KiB without a line end; return the error `message too long`.")
@@ -63,7 +67,11 @@ fn main() -> ExitCode {
                      read_typed_line skips empty lines; use it on both sides."),
         Case::new("the server serves the next client after one leaves", server_serves_next_client)
             .hint_if(Kind::Timeout, "A read of 0 bytes means the client closed the connection: return \
-                     Ending::ClientLeft (run prints `client left` and accepts the next client)."),
+                     Ending::ClientLeft (run prints `client left` and accepts the next client).")
+            .hint_if(Kind::Closed, "A client that leaves ends its conversation, not the server: return \
+                     Ending::ClientLeft, print `client left` and accept the next client.")
+            .hint_if(Kind::Unreachable, "A client that leaves ends its conversation, not the server: return \
+                     Ending::ClientLeft, print `client left` and accept the next client."),
         Case::new("the server survives clients that reset the connection and serves the next", server_survives_reset)
             .hint("Here clients vanish while the server waits for their line (the read fails with `connection \
                    reset`) and while the server's user is typing (sending the answer fails). Each ends that \
@@ -246,7 +254,11 @@ fn last_line_without_newline_counts(t: &mut Session) -> Outcome {
     server.send_line(&answer)?;
     tcp.expect_line(&answer)?;
     server.expect_stderr_containing("client left")?;
-    server.expect_running()
+    t.note("the server goes on: the next client is served");
+    let mut next = t.connect(addr)?;
+    let message = t.word();
+    next.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))
 }
 
 fn client_refuses_long_reply(t: &mut Session) -> Outcome {

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         Case::new("the server receives while its keyboard is idle", server_receives_while_keyboard_idle)
             .hint_if(Kind::Timeout, "Nobody types on the server, yet the client's lines must be printed: the socket \
                      must be read while stdin is waited on, not after.")
-            .hint_if(Kind::Mismatch, "Two lines sent together may arrive in one read: print one line per \n, \
+            .hint_if(Kind::Mismatch, "Two lines sent together may arrive in one read: print one line per \\n, \
                      not one per read."),
         Case::new("a client prints messages while its stdin is idle", client_prints_while_stdin_idle)
             .hint_if(Kind::Timeout, "The classic half-duplex bug: a client that blocks reading stdin never reads \
@@ -46,15 +46,12 @@ fn main() -> ExitCode {
                      bytes with read_until(b'\\n') and show them with String::from_utf8_lossy, as \u{fffd}.")
             .hint_if(Kind::Mismatch, "Show bytes that are not UTF-8 as \u{fffd}, with String::from_utf8_lossy: \
                      the line, invalid bytes included, is one message."),
-        Case::new("a client that sends a line over 64 KiB is disconnected and the server goes on", long_line_is_refused)
-            .hint_if(Kind::Timeout, "A peer that never sends \\n must not make the server buffer without end: \
-                     read at most MAX_MESSAGE + 1 bytes of a line (AsyncReadExt::take), and end the conversation \
-                     with an error when there is no \\n within them.")
-            .hint_if(Kind::Mismatch, "Refuse the over-long line: do not print any of it, end that conversation \
-                     and accept the next client."),
         Case::new("the server survives a client that vanishes and serves the next", server_outlives_vanished_client)
             .hint("A reset connection is an error on that connection only: report it on stderr, end that \
-                   conversation and accept the next client. The server itself must keep running."),
+                   conversation and accept the next client. The server itself must keep running.")
+            .hint_if(Kind::Timeout, "The reading task ended (its read failed), but the conversation did not: \
+                     converse must wait for that task too (select! on its JoinHandle beside the keyboard) and \
+                     return End::PeerLeft when it ends."),
         Case::new("the server serves the next client after one hangs up", server_serves_next_client)
             .hint_if(Kind::Timeout, "When a read returns 0 bytes the client has gone: converse must return \
                      End::PeerLeft, so the server goes back to accept."),
@@ -71,6 +68,15 @@ fn main() -> ExitCode {
         Case::new("the server hangs up and exits at end of its input", server_exits_at_end_of_input)
             .hint_if(Kind::Timeout, "When the server's stdin ends, it closes the connection to its client \
                      (shutdown) and exits with status 0: converse returns End::InputClosed."),
+        Case::new("a client that sends a line over 64 KiB is disconnected and the server goes on", long_line_is_refused)
+            .hint_if(Kind::Timeout, "A peer that never sends \\n must not make the server buffer without end: \
+                     read at most MAX_MESSAGE + 1 bytes of a line (AsyncReadExt::take), and end the conversation \
+                     with an error when there is no \\n within them.")
+            .hint_if(Kind::Mismatch, "Refuse the over-long line: do not print any of it, end that conversation \
+                     and accept the next client.")
+            .hint_if(Kind::Unreachable, "Ending one conversation must not end the server: when converse returns \
+                     (the client left, or sent a line too long), report it on stderr and accept the next client; \
+                     do not return from serve, nor pass the conversation's error up with `?`."),
         Case::new("a server and a client chat both ways", server_and_client_chat),
     ])
 }

@@ -1,9 +1,12 @@
 //! What an instructor runs: [`verify`] (every rule the course must keep, each a
 //! function whose problems say what to fix: [`layout`], [`given`], [`skeletons`]),
-//! [`new`] (scaffold an exercise) and `lock` ([`skeletons`]).
+//! [`new`] (scaffold an exercise) and `lock` ([`skeletons`]); [`mutants`] (the bug
+//! catalogue is caught) and [`stress`] (the solution passes on a busy machine).
 
 pub mod given;
 pub mod layout;
+pub mod mutants;
 pub mod new;
 pub mod skeletons;
+pub mod stress;
 pub mod verify;

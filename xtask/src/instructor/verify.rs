@@ -21,7 +21,7 @@ pub fn run(root: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let rules: [(&str, &dyn Fn() -> Rule); 10] = [
+    let rules: [(&str, &dyn Fn() -> Rule); 11] = [
         (
             "every exercise has its skeleton, solution, tests and page",
             &|| layout::exercises_are_complete(root, &manifest),
@@ -51,6 +51,10 @@ pub fn run(root: &Path) -> ExitCode {
         (
             "every untouched skeleton compiles and fails its tests",
             &|| skeletons_fail(root, &manifest),
+        ),
+        (
+            "every exercise catalogues 5 bugs or more, and the tests catch every one",
+            &|| bugs_are_caught(root, &manifest),
         ),
         (
             "the book builds with every include, anchor and link resolved",
@@ -176,6 +180,12 @@ fn skeleton_problem(root: &Path, exercise: &Exercise) -> Option<String> {
             exercise.id
         )),
     }
+}
+
+/// The tests catch every bug of the catalogue, by the case and words it names, and
+/// every exercise has enough bugs catalogued to show its tests' power (`mutants.rs`).
+fn bugs_are_caught(root: &Path, manifest: &Manifest) -> Rule {
+    crate::instructor::mutants::every_bug_is_caught(root, manifest)
 }
 
 /// The book's includes, anchors and links resolve, and it builds: `check`, then
