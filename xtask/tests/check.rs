@@ -5,17 +5,13 @@
 //! Outputs are snapshotted after hiding what varies (ports, process ids, temp paths);
 //! the seed is fixed so the varied inputs are the same on every run.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod common;
 
-/// The workspace root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is in the workspace")
-        .to_path_buf()
-}
+use common::root;
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// A scenario program's crate.
 fn scenario(name: &str) -> PathBuf {
@@ -52,14 +48,7 @@ fn normalise(text: &str) -> String {
         (r"/tmp/[^\s/]+", "<tmp>"),
         (r"\d+(\.\d+)?m?s\b", "<time>"),
     ];
-    rules
-        .iter()
-        .fold(text.to_string(), |text, (pattern, with)| {
-            regex::Regex::new(pattern)
-                .expect("valid pattern")
-                .replace_all(&text, *with)
-                .into_owned()
-        })
+    common::replace_all(text, &rules)
 }
 
 #[test]

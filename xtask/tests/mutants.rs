@@ -6,17 +6,12 @@
 //! passes, and one whose `says:` words are not in the explanation; `fixtures/broken`
 //! a header without `says:` and a patch that no longer applies.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+mod common;
 
-/// The workspace root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is in the workspace")
-        .to_path_buf()
-}
+use common::root;
+
+use assert_cmd::Command;
+use std::time::Duration;
 
 /// Runs `cargo xtask ARGS` from the root; returns the exit code and stdout (cargo's
 /// compiler warnings about a mutant go to stderr, which is kept for failure messages).
@@ -52,14 +47,7 @@ fn line<'a>(output: &'a str, start: &str) -> &'a str {
 /// Hides what changes between runs: durations and seeds.
 fn normalise(text: &str) -> String {
     let rules = [(r"\d+(\.\d+)? s\b", "<time>"), (r"seed \d+", "seed <seed>")];
-    rules
-        .iter()
-        .fold(text.to_string(), |text, (pattern, with)| {
-            regex::Regex::new(pattern)
-                .expect("valid pattern")
-                .replace_all(&text, *with)
-                .into_owned()
-        })
+    common::replace_all(text, &rules)
 }
 
 #[test]

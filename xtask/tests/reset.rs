@@ -7,18 +7,14 @@
 //! Every test works on its own clone of the course in a temporary folder (the grader
 //! is pointed at it with `NETLAB_ROOT`): the course's real exercises are never touched.
 
+mod common;
+
+use common::{arg, root};
+
 use assert_cmd::Command;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// The course's workspace root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is in the workspace")
-        .to_path_buf()
-}
 
 /// What one run of `cargo xtask` did.
 struct Run {
@@ -38,10 +34,7 @@ impl Course {
     fn clone_of_the_course() -> Course {
         let dir = tempfile::tempdir().unwrap();
         let copy = dir.path().join("course");
-        git(
-            dir.path(),
-            &["clone", "--quiet", path(&root()), path(&copy)],
-        );
+        git(dir.path(), &["clone", "--quiet", arg(&root()), arg(&copy)]);
         let listed = git(
             &root(),
             &[
@@ -179,25 +172,13 @@ fn files(dir: &Path) -> BTreeMap<String, String> {
     found
 }
 
-/// A path as a command-line argument.
-fn path(path: &Path) -> &str {
-    path.to_str().expect("a UTF-8 path")
-}
-
 /// Hides what changes between runs: temporary folders and the time of a backup.
 fn normalise(text: &str) -> String {
     let rules = [
         (r"/tmp/[^\s/]+/course", "<course>"),
         (r"\d{8}-\d{6}", "<date>-<time>"),
     ];
-    rules
-        .iter()
-        .fold(text.to_string(), |text, (pattern, with)| {
-            regex::Regex::new(pattern)
-                .unwrap()
-                .replace_all(&text, *with)
-                .into_owned()
-        })
+    common::replace_all(text, &rules)
 }
 
 /// A student's work on ch2-8: an edited main.rs, a new module, chat.rs deleted.

@@ -11,17 +11,13 @@
 //! target dir, `target/copies`, so it never replaces a binary the real workspace's
 //! checks are running.
 
+mod common;
+
+use common::{arg, root};
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
-
-/// The course's workspace root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is in the workspace")
-        .to_path_buf()
-}
 
 /// A modification time long past, as a file restored from an old backup keeps.
 fn long_ago() -> SystemTime {
@@ -104,11 +100,10 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 /// Hides what changes between runs: temporary folders, the course's location.
 fn normalise(text: &str) -> String {
     let root = root().display().to_string();
-    let text = text.replace(&root, "<root>");
-    regex::Regex::new(r"/tmp/[^\s/]+")
-        .unwrap()
-        .replace_all(&text, "<tmp>")
-        .into_owned()
+    common::replace_all(
+        &text.replace(&root, "<root>"),
+        &[(r"/tmp/[^\s/]+", "<tmp>")],
+    )
 }
 
 #[test]
@@ -118,7 +113,7 @@ fn a_copy_of_a_students_exercise_folder_is_graded() {
     let collected = tempfile::tempdir().unwrap();
     copy_tree(&root().join("exercises/ch2-8"), collected.path());
 
-    let verdict = check(&root(), &["ch2-8", "--path", path(collected.path())]);
+    let verdict = check(&root(), &["ch2-8", "--path", arg(collected.path())]);
 
     // The untouched skeleton is graded: it builds, runs and fails its cases.
     assert_eq!(verdict.code, 1, "{}", verdict.output);
@@ -140,7 +135,7 @@ fn a_solution_folder_is_graded_whatever_its_package_is_called() {
     let collected = tempfile::tempdir().unwrap();
     copy_tree(&root().join("solutions/ch2-8"), collected.path());
 
-    let verdict = check(&root(), &["ch2-8", "--path", path(collected.path())]);
+    let verdict = check(&root(), &["ch2-8", "--path", arg(collected.path())]);
 
     assert_eq!(verdict.code, 0, "{}", verdict.output);
 }
@@ -152,13 +147,13 @@ fn a_folder_holding_only_src_is_graded_as_it_is_now() {
     let collected = tempfile::tempdir().unwrap();
     let src = collected.path().join("src");
     put_files(&root().join("solutions/ch2-8/src"), &src, SystemTime::now());
-    let verdict = check(&root(), &["ch2-8", "--path", path(collected.path())]);
+    let verdict = check(&root(), &["ch2-8", "--path", arg(collected.path())]);
     assert_eq!(verdict.code, 0, "{}", verdict.output);
 
     // The skeleton's src/ is put back with an old modification time, as `cp -a` from
     // a backup would: graded by its content, it fails.
     put_files(&root().join("exercises/ch2-8/src"), &src, long_ago());
-    let verdict = check(&root(), &["ch2-8", "--path", path(collected.path())]);
+    let verdict = check(&root(), &["ch2-8", "--path", arg(collected.path())]);
     assert_eq!(verdict.code, 1, "{}", verdict.output);
     assert!(
         verdict.output.contains("not yet implemented"),
@@ -172,7 +167,7 @@ fn a_folder_without_cargo_toml_or_src_is_refused_with_what_it_must_hold() {
     let collected = tempfile::tempdir().unwrap();
     std::fs::write(collected.path().join("main.rs"), "fn main() {}\n").unwrap();
 
-    let verdict = check(&root(), &["ch2-8", "--path", path(collected.path())]);
+    let verdict = check(&root(), &["ch2-8", "--path", arg(collected.path())]);
 
     assert_eq!(verdict.code, 2, "{}", verdict.output);
     assert!(
@@ -261,9 +256,4 @@ fn course_copy() -> PathBuf {
         }
     }
     copy
-}
-
-/// A path as a command-line argument.
-fn path(path: &Path) -> &str {
-    path.to_str().expect("a UTF-8 path")
 }

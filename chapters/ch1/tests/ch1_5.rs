@@ -277,7 +277,7 @@ fn crlf_line(t: &mut Session) -> Outcome {
     let (_server, addr) = server(t)?;
     let mut tcp = t.connect(addr)?;
     let line = t.sentence(2);
-    tcp.send_bytes(format!("{line}\r\n").as_bytes())?;
+    tcp.send_line_crlf(&line)?;
     tcp.expect_line(&format!("received: {line}"))?;
     exchange(t, &mut tcp)
 }

@@ -236,7 +236,7 @@ fn carriage_return_is_stripped(t: &mut Session) -> Outcome {
     let (mut server, addr) = server(t)?;
     let mut tcp = t.connect(addr)?;
     let message = t.sentence(2);
-    tcp.send_bytes(format!("{message}\r\n").as_bytes())?;
+    tcp.send_line_crlf(&message)?;
     server.expect_line(&format!("client: {message}"))
 }
 

@@ -198,7 +198,7 @@ fn carriage_return_is_stripped(t: &mut Session) -> Outcome {
     let (mut server, addr) = server(t)?;
     let mut tcp = t.connect(addr)?;
     let message = t.sentence(2);
-    tcp.send_bytes(format!("{message}\r\n").as_bytes())?;
+    tcp.send_line_crlf(&message)?;
     server.expect_line(&format!("client: {message}"))
 }
 
@@ -208,18 +208,13 @@ fn long_line_is_refused(t: &mut Session) -> Outcome {
     server.expect_stderr_containing("connected")?;
     t.note("65,636 bytes without a newline: over the 64 KiB limit");
     tcp.send_bytes(&vec![b'x'; 64 * 1024 + 100])?;
-    match tcp.expect_closed() {
-        Err(failure) if failure.kind != Kind::Reset => {
-            return Err(Failure {
-                summary: format!(
-                    "a line over 64 KiB must end that conversation: {}",
-                    failure.summary
-                ),
-                ..failure
-            });
-        }
-        _ => {}
-    }
+    tcp.expect_dropped().map_err(|failure| Failure {
+        summary: format!(
+            "a line over 64 KiB must end that conversation: {}",
+            failure.summary
+        ),
+        ..failure
+    })?;
     t.note("the next client is served, and nothing of the long line was printed");
     let mut next = t.connect(addr)?;
     let message = t.word();

@@ -435,6 +435,28 @@ impl StreamPeer {
         }
     }
 
+    /// Waits for the program to end the connection, whether it closes it or resets it:
+    /// a program that drops a connection with input it never read (a line over its
+    /// limit) makes the kernel send a reset, and both mean "this client is done".
+    ///
+    /// ```ignore
+    /// flood.send_bytes(&vec![b'x'; 70_000])?;
+    /// flood.expect_dropped()?; // over the limit: disconnected
+    /// ```
+    pub fn expect_dropped(&mut self) -> Outcome {
+        match self.expect_closed() {
+            Err(failure) if failure.kind == Kind::Reset => {
+                self.transcript.record(
+                    &self.label,
+                    Direction::Event,
+                    "reset by the program (dropped with input unread)",
+                );
+                Ok(())
+            }
+            outcome => outcome,
+        }
+    }
+
     /// Closes the test's sending side (a half-close): the program reads end-of-file,
     /// but can still answer.
     pub fn shutdown_write(&mut self) -> Outcome {
