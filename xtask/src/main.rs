@@ -85,6 +85,12 @@ enum Task {
         #[arg(long, value_name = "DIR")]
         catalogue: Option<PathBuf>,
     },
+    /// Instructor task: check chapters/MATRIX.md, every exercise against the real
+    /// network's conditions (the rule `verify` runs), and print each problem.
+    Matrix {
+        /// Only this exercise's table, e.g. ch2-8 (default: every exercise's).
+        id: Option<String>,
+    },
     /// Instructor task: grade the reference solution many times while every core is
     /// busy, each run with a fresh seed, to find cases that fail now and then.
     Stress {
@@ -159,6 +165,7 @@ fn main() -> ExitCode {
             let catalogue = catalogue.unwrap_or_else(|| root.join("chapters"));
             return instructor::mutants::run(&root, id.as_deref(), &catalogue);
         }
+        Task::Matrix { id } => return instructor::matrix::run(&root, id.as_deref()),
         Task::Stress { id, runs, load } => {
             return instructor::stress::run(&root, &id, runs, load);
         }

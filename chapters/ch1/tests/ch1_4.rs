@@ -514,7 +514,7 @@ fn over_long_line(t: &mut Session) -> Outcome {
 
 fn stderr_closed(t: &mut Session) -> Outcome {
     let path = t.dir().join("message");
-    t.set_stderr(Stderr::Closed);
+    t.set_stderr(Output::Closed);
     let (mut backend, addr) = backend(t, "message")?;
     t.note("the backend reports each connection on stderr");
     let mut expected = String::new();

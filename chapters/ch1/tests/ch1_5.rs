@@ -295,7 +295,7 @@ fn over_long_line(t: &mut Session) -> Outcome {
 }
 
 fn stderr_closed(t: &mut Session) -> Outcome {
-    t.set_stderr(Stderr::Closed);
+    t.set_stderr(Output::Closed);
     let (mut server, addr) = server(t)?;
     t.note("the server reports each client's arrival and departure on stderr");
     for _ in 0..2 {

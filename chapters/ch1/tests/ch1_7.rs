@@ -354,7 +354,7 @@ fn stderr_closed(t: &mut Session) -> Outcome {
     let path = socket_path(t, "echo.sock");
     leave_stale_socket(&path)?;
     t.note("a stale echo.sock is left by a dead server: removing it is reported on stderr");
-    t.set_stderr(Stderr::Closed);
+    t.set_stderr(Output::Closed);
     let mut server = server_at(t, "server", &path)?;
     t.note("each client's thread reports on stderr when it connects and leaves");
     for _ in 0..2 {

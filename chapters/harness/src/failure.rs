@@ -42,8 +42,22 @@ pub enum Kind {
     Unreachable,
     /// The program reset a connection instead of closing it.
     Reset,
+    /// The machine lacks what the case needs (a hosts entry, a second file system):
+    /// not the program's fault. The case is skipped, loudly, unless the run requires
+    /// every case ([`REQUIRE_ALL_VAR`], or `CI=true`), where it fails.
+    Skipped,
     /// Anything else, including trouble of the test's own.
     Other,
+}
+
+/// Set to `1` to make a case that the machine cannot run fail instead of skip; CI
+/// (`CI=true`) always does.
+pub const REQUIRE_ALL_VAR: &str = "NETLAB_REQUIRE_ALL";
+
+/// Whether this run must run every case: under CI, or when asked.
+pub fn every_case_required() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var(REQUIRE_ALL_VAR).is_ok_and(|v| v == "1")
 }
 
 impl Failure {
@@ -69,6 +83,17 @@ impl Failure {
             expected: Some(expected.into()),
             actual: Some(actual.into()),
         }
+    }
+
+    /// A case this machine cannot run: `needs` says what is missing, `how` how to add
+    /// it. See [`Kind::Skipped`].
+    pub fn needs_setup(needs: impl AsRef<str>, how: impl AsRef<str>) -> Self {
+        Failure::new(format!(
+            "this machine cannot run the case: it needs {} ({})",
+            needs.as_ref(),
+            how.as_ref()
+        ))
+        .kind(Kind::Skipped)
     }
 
     /// The same failure, classified as `kind`.

@@ -27,6 +27,7 @@
 //! - [`transcript`] records each step and normalises what varies for snapshots.
 //! - [`run`] runs the table like `cargo test` and writes a [`report`] for the grader.
 
+pub mod bulk;
 mod exercise;
 pub mod failure;
 pub mod files;
@@ -40,7 +41,7 @@ mod snapshot;
 pub mod transcript;
 
 pub use exercise::{BadId, ExerciseId};
-pub use failure::{Failure, Kind, Outcome, ensure};
+pub use failure::{Failure, Kind, Outcome, REQUIRE_ALL_VAR, ensure};
 pub use program::Program;
 pub use runner::{Case, SEED_VAR, run_suite};
 
@@ -57,9 +58,10 @@ pub use session::Session;
 
 /// Everything a chapter test file needs: `use harness::prelude::*;`.
 pub mod prelude {
+    pub use crate::bulk::{Bulk, MB};
     pub use crate::failure::{Failure, Kind, Outcome, check_match, ensure};
     pub use crate::peer::{StreamListener, StreamPeer, UdpPeer};
-    pub use crate::program::{Program, Signal, Stderr};
+    pub use crate::program::{Output, Program, Signal};
     pub use crate::runner::Case;
     pub use crate::session::Session;
     pub use std::time::Duration;

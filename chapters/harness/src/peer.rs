@@ -243,6 +243,76 @@ impl StreamPeer {
         self.write(rest)
     }
 
+    /// Sends the first part of a message and leaves it unfinished: the test then
+    /// makes something else happen (a typed line, another client) before it sends the
+    /// rest. A program that drops or duplicates a half-read message when another
+    /// event wins a `select!` shows it (the cancel-safety trap).
+    ///
+    /// ```ignore
+    /// tcp.send_unfinished(b"hel")?; server.send_line("hi")?; tcp.send_bytes(b"lo\n")?;
+    /// ```
+    pub fn send_unfinished(&mut self, bytes: &[u8]) -> Outcome {
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            format!(
+                "\"{}\"   (unfinished: the rest comes later)",
+                describe(bytes)
+            ),
+        );
+        self.write(bytes)
+    }
+
+    /// Sends several lines at once, in a single write: a burst, as after a peer was
+    /// quiet and its data queued up. Each line must be handled at once, not one per
+    /// later event.
+    ///
+    /// ```ignore
+    /// tcp.send_burst(&["one", "two", "three"])?;
+    /// ```
+    pub fn send_burst(&mut self, lines: &[&str]) -> Outcome {
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            format!(
+                "{}   (all {} lines in one write)",
+                lines
+                    .iter()
+                    .map(|line| format!("\"{}\"", shorten(line)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                lines.len()
+            ),
+        );
+        let bytes: Vec<u8> = lines
+            .iter()
+            .flat_map(|l| [l.as_bytes(), b"\n"].concat())
+            .collect();
+        self.write(&bytes)
+    }
+
+    /// Streams a large body (see [`crate::bulk`]) in one go, under the deadline for
+    /// each write.
+    ///
+    /// ```ignore
+    /// tcp.send_bulk(&t.bulk(32 * MB))?;
+    /// ```
+    pub fn send_bulk(&mut self, body: &crate::bulk::Bulk) -> Outcome {
+        self.transcript.record(
+            &self.label,
+            Direction::Sent,
+            format!("{} bytes of binary data", body.len()),
+        );
+        self.stream.set_write_timeout(Some(self.deadline))?;
+        body.write_to(&mut self.stream).map_err(|e| {
+            Failure::new(format!(
+                "could not send the body on {}: {e} (did the program stop reading?)",
+                self.label
+            ))
+            .kind(Kind::Closed)
+        })
+    }
+
     /// Sends raw bytes in a single write (garbage, a line without its newline…).
     pub fn send_bytes(&mut self, bytes: &[u8]) -> Outcome {
         self.transcript
@@ -731,6 +801,22 @@ impl UdpPeer {
             .send_to(bytes, to)
             .map_err(|e| Failure::new(format!("could not send a stray datagram to {to}: {e}")))?;
         Ok(())
+    }
+
+    /// Waits for one datagram and drops it, as the network does now and then: the
+    /// program sent it and will never get its answer. Returns it with its sender.
+    ///
+    /// ```ignore
+    /// udp.lose()?; // the client must time out, not wait forever
+    /// ```
+    pub fn lose(&mut self) -> Outcome<(Vec<u8>, SocketAddr)> {
+        let datagram = self.receive()?;
+        self.transcript.record(
+            &self.label,
+            Direction::Event,
+            "the datagram is lost: the test never answers it",
+        );
+        Ok(datagram)
     }
 
     /// Waits for one datagram and returns it with its sender.

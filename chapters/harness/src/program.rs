@@ -46,11 +46,14 @@ struct State {
     dropped: usize,
     dropped_tail: VecDeque<String>,
     stdout_closed: bool,
-    /// The test closed its stderr ([`Stderr::Closed`]): a panic leaves no message.
+    /// The test closed its stderr ([`Output::Closed`]): a panic leaves no message.
     stderr_unread: bool,
     stderr: VecDeque<String>,
     stderr_closed: bool,
     exit: Option<ExitStatus>,
+    /// The most memory the program held (its peak resident set), in bytes, known
+    /// once it has exited.
+    peak_memory: Option<u64>,
 }
 
 /// The state plus a condition variable that every reader thread signals.
@@ -213,15 +216,21 @@ impl Watch {
     }
 }
 
-/// What the program's stderr is connected to.
+/// What a program's stdout or stderr is connected to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Stderr {
-    /// Read by the test (its tail is shown in a failure report).
+pub enum Output {
+    /// Read by the test (stdout line by line; the tail of stderr is shown in a failure
+    /// report).
     #[default]
     Read,
     /// A pipe whose reading end is closed before the program writes: as when its
-    /// terminal is gone or its log reader has exited. A program that logs with
-    /// `eprintln!` panics at its first log line then.
+    /// terminal is gone, its log reader has exited, or it prints into `| head -1` that
+    /// has had its line. Every write then fails with a broken pipe, and `println!` or
+    /// `eprintln!` panic at the first one.
+    ///
+    /// ```ignore
+    /// t.set_stdout(Output::Closed); // like `program | true`
+    /// ```
     Closed,
 }
 
@@ -261,7 +270,8 @@ pub(crate) struct Launch<'a> {
     pub program: &'a Path,
     pub args: &'a [String],
     pub dir: &'a Path,
-    pub stderr: Stderr,
+    pub stdout: Output,
+    pub stderr: Output,
 }
 
 /// A program under test, started by [`crate::Session::start`].
@@ -285,6 +295,7 @@ impl Program {
             program,
             args,
             dir,
+            stdout: stdout_mode,
             stderr: stderr_mode,
         } = *launch;
         let mut command = Command::new(program);
@@ -306,12 +317,19 @@ impl Program {
         let shared = Arc::new(Shared::default());
         let stdout = child.stdout.take().expect("stdout is piped");
         let stderr = child.stderr.take().expect("stderr is piped");
-        spawn_stdout_reader(stdout, Arc::clone(&shared));
+        match stdout_mode {
+            Output::Read => spawn_stdout_reader(stdout, Arc::clone(&shared)),
+            // As for stderr below: every write to it fails with a broken pipe.
+            Output::Closed => {
+                drop(stdout);
+                shared.update(|s| s.stdout_closed = true);
+            }
+        }
         match stderr_mode {
-            Stderr::Read => spawn_stderr_reader(stderr, Arc::clone(&shared)),
+            Output::Read => spawn_stderr_reader(stderr, Arc::clone(&shared)),
             // Nobody reads it any more: from the program's first write on, every write
             // to stderr fails with a broken pipe.
-            Stderr::Closed => {
+            Output::Closed => {
                 drop(stderr);
                 shared.update(|s| {
                     s.stderr_closed = true;
@@ -323,13 +341,28 @@ impl Program {
         let stdin = Arc::new(Mutex::new(child.stdin.take()));
         let waiter = Arc::clone(&shared);
         std::thread::spawn(move || {
-            let status = child.wait();
-            waiter.update(|s| s.exit = status.ok());
+            // The child is reaped by `wait4`, not `Child::wait`: it also says how much
+            // memory the program held at its peak. `child` is kept (and dropped)
+            // unused here: it only owns handles already taken.
+            let (status, peak_memory) = wait_with_usage(pid);
+            drop(child);
+            waiter.update(|s| {
+                s.exit = status;
+                s.peak_memory = peak_memory;
+            });
         });
         let args = shell_words(args);
-        let closed = match stderr_mode {
-            Stderr::Read => "",
-            Stderr::Closed => "   (its stderr closed by the test: every write to it fails)",
+        let mut closed = Vec::new();
+        if stdout_mode == Output::Closed {
+            closed.push("its stdout closed by the test: every write to it fails");
+        }
+        if stderr_mode == Output::Closed {
+            closed.push("its stderr closed by the test: every write to it fails");
+        }
+        let closed = if closed.is_empty() {
+            String::new()
+        } else {
+            format!("   ({})", closed.join("; "))
         };
         transcript.record(label, Direction::Action, format!("{name} {args}{closed}"));
         let command = format!("{} {args}", crate::locate::run_command(program));
@@ -691,6 +724,42 @@ impl Program {
         }
     }
 
+    /// Waits for the program to exit, then checks the most memory it ever held (its
+    /// peak resident set) stayed under `limit` bytes: a program that streams a body
+    /// of tens of MB holds a buffer of it, one that collects it first holds it all.
+    /// `what` says what the limit stands for ("half the body").
+    ///
+    /// ```ignore
+    /// client.expect_peak_memory_below(BODY / 2, "half the 64 MB body")?;
+    /// ```
+    pub fn expect_peak_memory_below(&mut self, limit: u64, what: &str) -> Outcome {
+        self.expect_exit()?;
+        let Some(peak) = self.watch.shared.lock().peak_memory else {
+            return Err(Failure::new(format!(
+                "this system did not say how much memory {} used",
+                self.label()
+            ))
+            .kind(Kind::Skipped));
+        };
+        self.transcript.record(
+            self.label(),
+            Direction::Event,
+            format!("held at most {} MB of memory", peak / 1_000_000),
+        );
+        if peak < limit {
+            Ok(())
+        } else {
+            Err(Failure::mismatch(
+                format!(
+                    "{} held the data in memory instead of passing it on as it came",
+                    self.label()
+                ),
+                format!("at most {} MB ({what})", limit / 1_000_000),
+                format!("{} MB at its peak", peak / 1_000_000),
+            ))
+        }
+    }
+
     /// Kills the program now (and everything it started), as a crash or a power cut
     /// would. Without this, the program runs until its case ends.
     pub fn kill(&mut self) {
@@ -698,6 +767,35 @@ impl Program {
             .record(self.label(), Direction::Event, "killed by the test");
         self.watch.kill();
     }
+}
+
+/// Waits for child `pid` to end and reaps it, returning its status and its peak
+/// resident memory in bytes (`ru_maxrss`: KiB on Linux, bytes on macOS).
+fn wait_with_usage(pid: i32) -> (Option<ExitStatus>, Option<u64>) {
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for the kernel to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: wait4 writes only into the two out-parameters we own.
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if reaped == pid {
+            break;
+        }
+        if reaped < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        }
+        return (None, None);
+    }
+    let max_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+    let peak = if cfg!(target_os = "macos") {
+        max_rss
+    } else {
+        max_rss * 1024
+    };
+    (
+        Some(ExitStatus::from_raw(status)),
+        (peak > 0).then_some(peak),
+    )
 }
 
 /// Asks Linux to kill the program if the test process dies before it could clean up
@@ -854,6 +952,11 @@ mod tests {
 
     /// Starts `sh -c SCRIPT` as a program under test.
     fn shell(script: &str) -> Program {
+        shell_with(script, Output::Read)
+    }
+
+    /// Starts `sh -c SCRIPT` with its stdout connected as `stdout` says.
+    fn shell_with(script: &str, stdout: Output) -> Program {
         let args = vec!["-c".to_string(), script.to_string()];
         let dir = std::env::temp_dir();
         let launch = Launch {
@@ -862,7 +965,8 @@ mod tests {
             program: Path::new("/bin/sh"),
             args: &args,
             dir: &dir,
-            stderr: Stderr::Read,
+            stdout,
+            stderr: Output::Read,
         };
         Program::start(&launch, Transcript::default(), Duration::from_secs(5)).expect("sh starts")
     }
@@ -976,5 +1080,32 @@ mod tests {
         ];
         assert_eq!(panic_note(&other), " — it panicked: index out of bounds");
         assert_eq!(panic_note(&["error: refused".to_string()]), "");
+    }
+
+    #[test]
+    fn a_closed_stdout_breaks_the_programs_first_write() {
+        // Rust programs ignore SIGPIPE and see the error; sh does not, and dies of it.
+        let mut program = shell_with("echo one; echo survived >&2", Output::Closed);
+        let status = program.expect_exit().expect("sh exits");
+        assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}");
+        assert!(program.read_line().is_err(), "nothing to read");
+    }
+
+    #[test]
+    fn the_peak_memory_of_a_program_is_measured() {
+        let mut small = shell("true");
+        small
+            .expect_peak_memory_below(48 * 1024 * 1024, "a shell doing nothing")
+            .expect("a shell is small");
+        // dd holds one block of 64 MiB in memory, and writes it, so it is resident.
+        let mut large = shell("dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null");
+        let failure = large
+            .expect_peak_memory_below(48 * 1024 * 1024, "less than the block")
+            .expect_err("dd holds its block");
+        assert!(
+            failure.summary.contains("held the data"),
+            "{}",
+            failure.summary
+        );
     }
 }

@@ -29,8 +29,12 @@ pub struct SuiteReport {
 pub struct CaseReport {
     /// The case's name: a sentence saying what it checks.
     pub name: String,
-    /// Whether it passed.
+    /// Whether it passed (a skipped case counts as passed).
     pub passed: bool,
+    /// Why the case did not run on this machine, if it did not: what it needs and how
+    /// to add it (see [`crate::Kind::Skipped`]).
+    #[serde(default)]
+    pub skipped: Option<String>,
     /// How long it took, in milliseconds.
     pub millis: u64,
     /// Why it failed.

@@ -4,7 +4,7 @@
 use crate::exercise::ExerciseId;
 use crate::failure::{Failure, Kind, Outcome};
 use crate::peer::{StreamListener, StreamPeer, UdpPeer};
-use crate::program::{Launch, Program, Stderr, Watch};
+use crate::program::{Launch, Output, Program, Watch};
 use crate::transcript::{Direction, Normaliser, Transcript};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -16,6 +16,13 @@ use std::time::Duration;
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
 /// Starting a process on a loaded machine can take longer than one exchange.
 pub const START_DEADLINE: Duration = Duration::from_secs(3);
+
+/// A host name that resolves to `::1` first and `127.0.0.1` second, through two
+/// lines `.ci/run` adds to /etc/hosts (see [`Session::listen_behind_refusing_address`]).
+pub const DUAL_STACK_HOST: &str = "netlab-dual-stack.test";
+
+/// Where [`Session::other_filesystem_dir`] looks for another file system.
+const OTHER_FILESYSTEMS: &[&str] = &["/dev/shm", "/run/shm"];
 
 /// Words for varied inputs: a program cannot hard-code what it has never seen.
 const WORDS: &[&str] = &[
@@ -32,8 +39,12 @@ pub struct Session {
     watches: Arc<Mutex<Vec<Watch>>>,
     rng: fastrand::Rng,
     deadline: Duration,
-    stderr: Stderr,
+    stdout: Output,
+    stderr: Output,
     dir: tempfile::TempDir,
+    /// Folders on other file systems handed out by [`Session::other_filesystem_dir`],
+    /// removed with the session.
+    elsewhere: Vec<tempfile::TempDir>,
     labels: HashMap<String, usize>,
     varied: usize,
     drawn: Vec<String>,
@@ -59,8 +70,10 @@ impl Session {
             watches,
             rng: fastrand::Rng::with_seed(seed),
             deadline: DEFAULT_DEADLINE,
-            stderr: Stderr::Read,
+            stdout: Output::Read,
+            stderr: Output::Read,
             dir,
+            elsewhere: Vec::new(),
             labels: HashMap::new(),
             varied: 0,
             drawn: Vec::new(),
@@ -88,9 +101,24 @@ impl Session {
     }
 
     /// Changes what the stderr of programs started from now on is connected to: with
-    /// [`Stderr::Closed`], a program must keep working though nobody reads its log.
-    pub fn set_stderr(&mut self, stderr: Stderr) {
+    /// [`Output::Closed`], a program must keep working though nobody reads its log.
+    ///
+    /// ```ignore
+    /// t.set_stderr(Output::Closed);
+    /// ```
+    pub fn set_stderr(&mut self, stderr: Output) {
         self.stderr = stderr;
+    }
+
+    /// Changes what the stdout of programs started from now on is connected to: with
+    /// [`Output::Closed`] (`program | true`), the first write fails with a broken
+    /// pipe, and the program must stop cleanly, not panic or blame the network.
+    ///
+    /// ```ignore
+    /// t.set_stdout(Output::Closed);
+    /// ```
+    pub fn set_stdout(&mut self, stdout: Output) {
+        self.stdout = stdout;
     }
 
     /// Changes how long each later wait may take (programs already started keep theirs).
@@ -113,6 +141,7 @@ impl Session {
             program: &self.program,
             args: &args,
             dir: self.dir.path(),
+            stdout: self.stdout,
             stderr: self.stderr,
         };
         let program = Program::start(&launch, self.transcript.clone(), self.deadline)?;
@@ -226,6 +255,79 @@ impl Session {
         Ok(link)
     }
 
+    /// Listens on 127.0.0.1 behind a host name whose first address refuses: the name
+    /// [`DUAL_STACK_HOST`] resolves to `::1` first, then `127.0.0.1`, and nothing
+    /// listens on `::1` at the port. That is `localhost` on macOS and many Linux
+    /// systems, against a server bound to 127.0.0.1 only: a client must try each
+    /// address a name resolves to, not only the first. Returns the listener and the
+    /// host name to give the client. Needs two lines in /etc/hosts (`.ci/run` adds
+    /// them); without them the case is skipped, loudly.
+    ///
+    /// ```ignore
+    /// let (mut listener, host) = t.listen_behind_refusing_address()?;
+    /// ```
+    pub fn listen_behind_refusing_address(&mut self) -> Outcome<(StreamListener, String)> {
+        require_dual_stack_host()?;
+        // Ports of the two families are separate: make sure ::1 refuses at ours.
+        for _ in 0..10 {
+            let listener = self.listen()?;
+            let port = listener.addr()?.port();
+            let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
+            if std::net::TcpStream::connect_timeout(&v6, self.deadline).is_err() {
+                self.note(&format!(
+                    "{DUAL_STACK_HOST} resolves to ::1, then 127.0.0.1; at port {port} ::1 \
+                     refuses and 127.0.0.1 listens"
+                ));
+                return Ok((listener, DUAL_STACK_HOST.to_string()));
+            }
+        }
+        Err(Failure::new(
+            "the test found no port free on 127.0.0.1 that ::1 refuses (something listens on \
+             every port it tried)",
+        ))
+    }
+
+    /// A fresh folder on another file system than [`Session::dir`] (on Linux, the
+    /// tmpfs `/dev/shm`): a file renamed across file systems fails (`EXDEV`), so a
+    /// program that writes a temporary file in `/tmp` and renames it into place breaks
+    /// when its target is elsewhere. Skipped, loudly, where there is no such folder.
+    ///
+    /// ```ignore
+    /// let elsewhere = t.other_filesystem_dir()?;
+    /// ```
+    pub fn other_filesystem_dir(&mut self) -> Outcome<PathBuf> {
+        use std::os::unix::fs::MetadataExt;
+        let here = std::fs::metadata(self.dir.path())?.dev();
+        for candidate in OTHER_FILESYSTEMS {
+            let Ok(meta) = std::fs::metadata(candidate) else {
+                continue;
+            };
+            if meta.dev() == here {
+                continue;
+            }
+            let Ok(dir) = tempfile::Builder::new()
+                .prefix("netlab-")
+                .tempdir_in(candidate)
+            else {
+                continue;
+            };
+            let path = dir.path().to_path_buf();
+            self.normaliser
+                .replace_literal(path.display().to_string(), "<other-fs-dir>");
+            self.note(&format!(
+                "{} is on another file system than {}",
+                path.display(),
+                self.dir.path().display()
+            ));
+            self.elsewhere.push(dir);
+            return Ok(path);
+        }
+        Err(Failure::needs_setup(
+            "a writable folder on another file system than the temporary folder",
+            "on Linux, /dev/shm is one",
+        ))
+    }
+
     /// Listens on a given address (for a client's default port, say).
     pub fn listen_on(&mut self, addr: SocketAddr) -> Outcome<StreamListener> {
         let label = self.next_label("tcp");
@@ -287,6 +389,16 @@ impl Session {
     pub fn udp_on(&mut self, addr: SocketAddr) -> Outcome<UdpPeer> {
         let label = self.next_label("udp");
         UdpPeer::bind(label, addr, self.transcript.clone(), self.deadline)
+    }
+
+    /// A body of `len` bytes drawn from the case's seed, to stream to a program and
+    /// check what it wrote (see [`crate::bulk`]).
+    ///
+    /// ```ignore
+    /// let body = t.bulk(64 * MB);
+    /// ```
+    pub fn bulk(&mut self, len: u64) -> crate::bulk::Bulk {
+        crate::bulk::Bulk::new(len, self.rng.u64(..))
     }
 
     /// A varied word (`comet-417`), different on every run but replayable from the seed;
@@ -415,6 +527,31 @@ fn parse_listening(line: &str) -> Outcome<SocketAddr> {
         .kind(Kind::Unreachable));
     }
     Ok(addr)
+}
+
+/// Checks [`DUAL_STACK_HOST`] resolves to `::1` first and `127.0.0.1` after it.
+fn require_dual_stack_host() -> Outcome {
+    use std::net::ToSocketAddrs;
+    let resolved: Vec<std::net::IpAddr> = (DUAL_STACK_HOST, 1)
+        .to_socket_addrs()
+        .map(|addrs| addrs.map(|a| a.ip()).collect())
+        .unwrap_or_default();
+    let v6_first = resolved.first() == Some(&std::net::Ipv6Addr::LOCALHOST.into());
+    let then_v4 = resolved.contains(&std::net::Ipv4Addr::LOCALHOST.into());
+    if v6_first && then_v4 {
+        Ok(())
+    } else {
+        Err(Failure::needs_setup(
+            format!(
+                "the host name {DUAL_STACK_HOST} to resolve to ::1 first, then 127.0.0.1 \
+                 (it resolves to {resolved:?})"
+            ),
+            format!(
+                "add the lines `::1 {DUAL_STACK_HOST}` and `127.0.0.1 {DUAL_STACK_HOST}` to \
+                 /etc/hosts, as .ci/run does"
+            ),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -548,5 +685,112 @@ mod tests {
                 .summary
                 .contains("first stdout line")
         );
+    }
+
+    #[test]
+    fn a_name_whose_first_address_refuses_still_reaches_the_listener() {
+        let mut t = session();
+        let (mut listener, host) = match t.listen_behind_refusing_address() {
+            Ok(found) => found,
+            Err(failure)
+                if failure.kind == Kind::Skipped && !crate::failure::every_case_required() =>
+            {
+                eprintln!("SKIPPED: {}", failure.summary);
+                return;
+            }
+            Err(failure) => panic!("{}", failure.summary),
+        };
+        let port = listener.addr().unwrap().port();
+        use std::net::ToSocketAddrs;
+        let addrs: Vec<SocketAddr> = (host.as_str(), port).to_socket_addrs().unwrap().collect();
+        assert!(addrs[0].is_ipv6(), "::1 comes first: {addrs:?}");
+        assert!(
+            std::net::TcpStream::connect(addrs[0]).is_err(),
+            "::1 refuses"
+        );
+        // Trying each address, as TcpStream::connect((host, port)) does, gets through.
+        let _client = std::net::TcpStream::connect((host.as_str(), port)).unwrap();
+        listener.accept().unwrap();
+    }
+
+    #[test]
+    fn another_file_system_is_another_device() {
+        use std::os::unix::fs::MetadataExt;
+        let mut t = session();
+        let elsewhere = match t.other_filesystem_dir() {
+            Ok(dir) => dir,
+            Err(failure)
+                if failure.kind == Kind::Skipped && !crate::failure::every_case_required() =>
+            {
+                eprintln!("SKIPPED: {}", failure.summary);
+                return;
+            }
+            Err(failure) => panic!("{}", failure.summary),
+        };
+        let here = std::fs::metadata(t.dir()).unwrap().dev();
+        assert_ne!(std::fs::metadata(&elsewhere).unwrap().dev(), here);
+        std::fs::write(t.dir().join("a"), "x").unwrap();
+        let across = std::fs::rename(t.dir().join("a"), elsewhere.join("a")).unwrap_err();
+        assert_eq!(across.raw_os_error(), Some(libc::EXDEV), "{across}");
+        drop(t);
+        assert!(!elsewhere.exists(), "removed with the session");
+    }
+
+    #[test]
+    fn an_unfinished_message_and_a_burst_arrive_as_sent() {
+        use std::io::Read;
+        let mut t = session();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = t.connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        client.send_unfinished(b"hal").unwrap();
+        client.send_burst(&["f", "two", "three"]).unwrap();
+        drop(client);
+        let mut got = String::new();
+        server.read_to_string(&mut got).unwrap();
+        assert_eq!(got, "half\ntwo\nthree\n");
+        let steps = t.transcript().steps();
+        let text: Vec<&str> = steps.iter().map(|s| s.text.as_str()).collect();
+        assert!(text.iter().any(|s| s.contains("unfinished")), "{text:?}");
+        assert!(
+            text.iter().any(|s| s.contains("all 3 lines in one write")),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn a_lost_datagram_is_received_and_never_answered() {
+        let mut t = session();
+        let mut udp = t.udp().unwrap();
+        let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        sender.send_to(b"ping", udp.addr().unwrap()).unwrap();
+        let (bytes, from) = udp.lose().unwrap();
+        assert_eq!(
+            (bytes.as_slice(), from),
+            (&b"ping"[..], sender.local_addr().unwrap())
+        );
+        sender
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        assert!(sender.recv(&mut [0u8; 8]).is_err(), "no answer");
+    }
+
+    #[test]
+    fn a_bulk_body_streams_through_a_connection() {
+        use std::io::Read;
+        let mut t = session();
+        let body = t.bulk(3 * crate::bulk::MB);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = t.connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            (&server).read_to_end(&mut got).map(|_| got)
+        });
+        client.send_bulk(&body).unwrap();
+        client.close();
+        let got = reader.join().unwrap().unwrap();
+        body.expect_same(&mut got.as_slice(), "what arrived")
+            .unwrap();
     }
 }

@@ -70,11 +70,20 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
         graded_what(exercise, target)
     );
     for case in &suite.cases {
+        let mark = match (case.passed, &case.skipped) {
+            (true, Some(_)) => "-",
+            (true, None) => "✓",
+            (false, _) => "✗",
+        };
+        let _ = writeln!(out, "  {mark} {}", case.name);
+    }
+    let skipped: Vec<&CaseReport> = suite.cases.iter().filter(|c| c.skipped.is_some()).collect();
+    for case in &skipped {
         let _ = writeln!(
             out,
-            "  {} {}",
-            if case.passed { "✓" } else { "✗" },
-            case.name
+            "\nSKIPPED on this machine: \"{}\": {}",
+            case.name,
+            case.skipped.as_deref().unwrap_or_default()
         );
     }
     let failed: Vec<&CaseReport> = suite.cases.iter().filter(|c| !c.passed).collect();
@@ -100,10 +109,15 @@ fn text(exercise: &Exercise, target: &Target, suite: &SuiteReport) -> String {
     }
     let passed = suite.cases.len() - failed.len();
     if failed.is_empty() && passed > 0 {
-        let all = if passed == 1 {
-            "The only case passes.".to_string()
-        } else {
-            format!("All {passed} cases pass.")
+        let all = match (passed, skipped.len()) {
+            (1, 0) => "The only case passes.".to_string(),
+            (_, 0) => format!("All {passed} cases pass."),
+            (_, skipped_count) => format!(
+                "All {} pass, {} skipped: this machine could not run {}.",
+                plural_verb(passed, "case", "cases"),
+                plural_verb(skipped_count, "of them", "of them"),
+                if skipped_count == 1 { "it" } else { "them" },
+            ),
         };
         let _ = writeln!(out, "\n{all}");
         if *target != Target::Solution {

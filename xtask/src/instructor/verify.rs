@@ -21,7 +21,7 @@ pub fn run(root: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let rules: [(&str, &dyn Fn() -> Rule); 11] = [
+    let rules: [(&str, &dyn Fn() -> Rule); 12] = [
         (
             "every exercise has its skeleton, solution, tests and page",
             &|| layout::exercises_are_complete(root, &manifest),
@@ -51,6 +51,10 @@ pub fn run(root: &Path) -> ExitCode {
         (
             "every untouched skeleton compiles and fails its tests",
             &|| skeletons_fail(root, &manifest),
+        ),
+        (
+            "chapters/MATRIX.md covers every exercise and condition, with cases that create it",
+            &|| crate::instructor::matrix::matrix_is_honest(root, &manifest),
         ),
         (
             "every exercise catalogues 5 bugs or more, and the tests catch every one",
