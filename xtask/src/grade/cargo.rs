@@ -9,7 +9,19 @@ use anyhow::{Context, bail};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use xtask::manifest::Exercise;
+
+/// Whether builds keep cargo's messages to themselves and show them only when the
+/// build fails (see [`quiet_builds`]).
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Makes every later build of this process show the compiler's messages only when it
+/// fails (`true`), or always (`false`). The bug catalogue's programs warn by design
+/// (a variable a bug left unused): hundreds of such warnings would bury the verdicts.
+pub fn quiet_builds(quiet: bool) {
+    QUIET.store(quiet, Ordering::SeqCst);
+}
 
 /// The two executables a check needs.
 pub struct Built {
@@ -178,11 +190,15 @@ struct Artifact {
 /// Runs cargo with JSON messages on stdout (diagnostics still go to the terminal, as
 /// cargo prints them) and collects the executables it produced.
 fn run_for_artifacts(mut command: Command) -> anyhow::Result<Vec<Artifact>> {
+    let quiet = QUIET.load(Ordering::SeqCst);
     let output = command
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(if quiet { Stdio::piped() } else { Stdio::inherit() })
         .output()
         .context("cannot run cargo")?;
+    if quiet && !output.status.success() {
+        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    }
     let mut artifacts = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {

@@ -279,11 +279,18 @@ fn junit(id: &str, suite: &SuiteReport) -> String {
             xml(id),
             seconds(case.millis)
         );
-        match &case.failure {
-            None => {
+        match (&case.failure, &case.skipped) {
+            (None, Some(why)) => {
+                let _ = writeln!(
+                    out,
+                    "{opening}>\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    xml(why)
+                );
+            }
+            (None, None) => {
                 let _ = writeln!(out, "{opening}/>");
             }
-            Some(failure) => {
+            (Some(failure), _) => {
                 let _ = writeln!(out, "{opening}>");
                 let _ = writeln!(
                     out,
@@ -319,6 +326,53 @@ fn xml(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A suite of one passing and one skipped case.
+    fn skipped_suite() -> (Exercise, SuiteReport) {
+        let exercise = Exercise {
+            id: "ch9-9".parse().unwrap(),
+            title: "A test exercise".into(),
+            book: "ch9/x.md".into(),
+            source: String::new(),
+            hints: vec!["a hint".into()],
+        };
+        let case = |name: &str, skipped: Option<&str>| CaseReport {
+            name: name.into(),
+            passed: true,
+            skipped: skipped.map(str::to_string),
+            millis: 1,
+            failure: None,
+            hints: Vec::new(),
+            steps: Vec::new(),
+            programs: Vec::new(),
+            seed: 1,
+        };
+        let suite = SuiteReport {
+            exercise: exercise.id,
+            seed: 1,
+            cases: vec![
+                case("it answers", None),
+                case("it tries the next address", Some("it needs a hosts line (add it)")),
+            ],
+        };
+        (exercise, suite)
+    }
+
+    #[test]
+    fn a_skipped_case_is_said_loudly_in_every_format() {
+        let (exercise, suite) = skipped_suite();
+        let text = text(&exercise, &Target::Solution, &suite);
+        assert!(text.contains("  - it tries the next address"), "{text}");
+        assert!(
+            text.contains("SKIPPED on this machine: \"it tries the next address\": it needs a hosts line"),
+            "{text}"
+        );
+        assert!(text.contains("All 2 cases pass, 1 of them skipped"), "{text}");
+        let xml = junit("ch9-9", &suite);
+        assert!(xml.contains("<skipped message=\"it needs a hosts line (add it)\"/>"), "{xml}");
+    }
+
     #[test]
     fn xml_escapes_markup_and_drops_control_characters() {
         assert_eq!(super::xml("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");

@@ -32,6 +32,8 @@ use harness::report::{CaseReport, SuiteReport};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use toml::{Table, Value};
 use xtask::manifest::{Exercise, Manifest};
@@ -51,6 +53,9 @@ pub const CLASSES: [&str; 11] = [
     "output",
     "errors",
 ];
+
+/// How many bugs are tried at once.
+const WORKERS: usize = 2;
 
 /// The fewest bugs an exercise's catalogue may hold (`verify` requires it).
 pub const MIN_BUGS: usize = 5;
@@ -105,6 +110,7 @@ pub fn run(root: &Path, id: Option<&str>, catalogue: &Path) -> ExitCode {
         }
     };
     let started = Instant::now();
+    crate::grade::cargo::quiet_builds(true);
     let mut all: Vec<Tried> = Vec::new();
     for exercise in &exercises {
         let tried = try_exercise(root, catalogue, exercise, true);
@@ -128,15 +134,23 @@ fn exercises(root: &Path, id: Option<&str>) -> Result<Vec<Exercise>, String> {
 /// every catalogued bug is caught. Each problem names the bug or the exercise.
 pub fn every_bug_is_caught(root: &Path, manifest: &Manifest) -> Rule {
     let catalogue = root.join("chapters");
+    crate::grade::cargo::quiet_builds(true);
+    let rule = catalogue_is_caught(root, &catalogue, manifest);
+    crate::grade::cargo::quiet_builds(false);
+    rule
+}
+
+/// [`every_bug_is_caught`], its builds quiet.
+fn catalogue_is_caught(root: &Path, catalogue: &Path, manifest: &Manifest) -> Rule {
     let mut problems = Vec::new();
     for exercise in &manifest.exercises {
-        let tried = try_exercise(root, &catalogue, exercise, false);
+        let tried = try_exercise(root, catalogue, exercise, false);
         if tried.len() < MIN_BUGS {
             problems.push(format!(
                 "{}: {} catalogued, at least {MIN_BUGS} needed: add them as {}/NAME.patch",
                 exercise.id,
                 count(tried.len(), "bug is", "bugs are"),
-                paths::shown(root, &bugs_dir(&catalogue, exercise))
+                paths::shown(root, &bugs_dir(catalogue, exercise))
             ));
         }
         for tried in tried {
@@ -175,26 +189,52 @@ fn try_exercise(root: &Path, catalogue: &Path, exercise: &Exercise, show: bool) 
             return vec![tried];
         }
     };
-    let mut all = Vec::new();
-    for file in files {
-        let started = Instant::now();
-        let bug = read_bug(&file);
-        let verdict = match &bug {
-            Ok(bug) => try_bug(root, exercise, bug),
-            Err(why) => Verdict::Error(why.clone()),
-        };
-        let tried = Tried {
-            bug,
-            file,
-            verdict,
-            took: started.elapsed(),
-        };
-        if show {
-            print_tried(exercise, &tried);
+    // Two bugs at a time: while one compiles (cargo holds the build folder), the
+    // other's tests run. Lines are printed in the catalogue's order all the same.
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<Tried>>> = Mutex::new(files.iter().map(|_| None).collect());
+    let printed = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..WORKERS {
+            scope.spawn(|| {
+                loop {
+                    let at = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(file) = files.get(at) else { break };
+                    let tried = try_file(root, exercise, file);
+                    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+                    done[at] = Some(tried);
+                    // Print every bug whose turn has come, in order.
+                    while let Some(Some(tried)) = done.get(printed.load(Ordering::SeqCst)) {
+                        if show {
+                            print_tried(exercise, tried);
+                        }
+                        printed.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            });
         }
-        all.push(tried);
+    });
+    done.into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Reads and tries the bug in one patch file.
+fn try_file(root: &Path, exercise: &Exercise, file: &Path) -> Tried {
+    let started = Instant::now();
+    let bug = read_bug(file);
+    let verdict = match &bug {
+        Ok(bug) => try_bug(root, exercise, bug),
+        Err(why) => Verdict::Error(why.clone()),
+    };
+    Tried {
+        bug,
+        file: file.to_path_buf(),
+        verdict,
+        took: started.elapsed(),
     }
-    all
 }
 
 /// The folder of `exercise`'s catalogue: `CATALOGUE/chN/bugs/chN-M`.
