@@ -17,6 +17,22 @@ pub const MATRIX_FILE: &str = "chapters/MATRIX.md";
 /// How a cell says a condition does not apply.
 const NOT_MEANINGFUL: &str = "not meaningful:";
 
+/// A cell `cargo xtask new` leaves for the instructor to decide.
+const UNDECIDED: &str = "TODO";
+
+/// A new exercise's table, every cell [`UNDECIDED`]: the exercise is written against
+/// the matrix from the start, and `verify` refuses it until each cell is decided.
+pub fn undecided_table(exercise: &xtask::manifest::Exercise) -> String {
+    let mut table = format!(
+        "\n## {} · {}\n\n| condition | tested by, or why it is not meaningful |\n|---|---|\n",
+        exercise.id, exercise.title
+    );
+    for condition in CONDITIONS {
+        table.push_str(&format!("| {} | {UNDECIDED} |\n", condition.key));
+    }
+    table
+}
+
 /// One condition of the real network, and what in a case's code proves the case
 /// creates it.
 pub struct Condition {
@@ -266,6 +282,12 @@ fn check_table(id: &str, table: &Table, file: &TestFile) -> Vec<String> {
 /// create the condition.
 fn check_cell(id: &str, condition: &Condition, cell: &str, file: &TestFile) -> Vec<String> {
     let key = condition.key;
+    if cell == UNDECIDED {
+        return vec![format!(
+            "{id} × {key}: not decided yet: name the cases that create the condition (“case \
+             title”), writing one if the program can meet it, or say `{NOT_MEANINGFUL}` and why"
+        )];
+    }
     if let Some(reason) = cell.strip_prefix(NOT_MEANINGFUL) {
         return if reason.split_whitespace().count() < 5 {
             vec![format!(
@@ -498,10 +520,28 @@ mod tests {
         assert!(missing[0].contains("no case is named"), "{missing:?}");
         let bare = check_cell("ch9-9", pieces, "tested somewhere", &file);
         assert!(bare[0].contains("curly quotes"), "{bare:?}");
+        let undecided = check_cell("ch9-9", pieces, "TODO", &file);
+        assert!(undecided[0].contains("not decided yet"), "{undecided:?}");
         let terse = check_cell("ch9-9", pieces, "not meaningful: no", &file);
         assert!(terse[0].contains("say why"), "{terse:?}");
         let reasoned = "not meaningful: the program reads no stream at all";
         assert!(check_cell("ch9-9", pieces, reasoned, &file).is_empty());
+    }
+
+    #[test]
+    fn a_new_exercise_gets_an_undecided_row_for_every_condition() {
+        let exercise = xtask::manifest::Exercise {
+            id: "ch9-9".parse().unwrap(),
+            title: "A new one".into(),
+            book: String::new(),
+            source: String::new(),
+            hints: Vec::new(),
+        };
+        let tables = parse_tables(&undecided_table(&exercise));
+        let keys: Vec<&str> = tables["ch9-9"].iter().map(|(k, _)| k.as_str()).collect();
+        let expected: Vec<&str> = CONDITIONS.iter().map(|c| c.key).collect();
+        assert_eq!(keys, expected);
+        assert!(tables["ch9-9"].iter().all(|(_, cell)| cell == UNDECIDED));
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub fn run(root: &Path, id: &str, title: &str) -> anyhow::Result<()> {
     add_test(root, &exercise)?;
     add_page(root, &exercise)?;
     append(&root.join(Manifest::FILE), &manifest_entry(&exercise))?;
+    append(
+        &root.join(crate::instructor::matrix::MATRIX_FILE),
+        &crate::instructor::matrix::undecided_table(&exercise),
+    )?;
     crate::grade::cargo::run(
         root,
         &[
@@ -75,7 +79,8 @@ pub fn run(root: &Path, id: &str, title: &str) -> anyhow::Result<()> {
     );
     println!(
         "next: write the solution, its tests, the page and the hints (`verify` refuses \
-         the placeholders), then `cargo xtask verify`"
+         the placeholders), decide its row of every condition in chapters/MATRIX.md \
+         (`cargo xtask matrix {id}`), then `cargo xtask verify`"
     );
     Ok(())
 }
