@@ -8,6 +8,10 @@
 //! `NETLAB_REQUIRE_BROWSER=1`), a missing browser fails it with how to install one;
 //! `.ci/run` installs chromium.
 //!
+//! Each page is also measured as a reader at a 1280 px wide window sees it (the script
+//! `layout.js`, added to a copy of the page): no diagram text drawn smaller than 10 px,
+//! no text sticking out of its box, no page or table wider than the window.
+//!
 //! This test has its own harness (`harness = false`, libtest-mimic): libtest captures a
 //! test's output and shows it only when the test fails, which would hide the skip line.
 //! libtest-mimic captures nothing, and also reports the check as `ignored`.
@@ -37,11 +41,76 @@ const BUILD_DEADLINE: Duration = Duration::from_secs(300);
 /// work as usual.
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let check = Trial::ignorable_test(
-        "every_page_renders_its_diagrams_and_code_in_a_browser",
-        every_page_renders_its_diagrams_and_code,
-    );
-    libtest_mimic::run(&args, vec![check]).exit_code()
+    let checks = vec![
+        Trial::ignorable_test(
+            "every_page_renders_its_diagrams_and_code_in_a_browser",
+            every_page_renders_its_diagrams_and_code,
+        ),
+        Trial::ignorable_test(
+            "the_layout_check_finds_tiny_text_text_out_of_its_box_and_wide_tables",
+            the_layout_check_finds_what_it_must,
+        ),
+    ];
+    libtest_mimic::run(&args, checks).exit_code()
+}
+
+/// The layout check itself, on hand-made pages whose faults are known: a diagram
+/// scaled down to tiny text, a note whose text runs out of its box, a table wider than
+/// the window — and a page without any, which must pass.
+fn the_layout_check_finds_what_it_must() -> Result<Completion, Failed> {
+    let Some(browser) = find_browser() else {
+        return no_browser();
+    };
+    let dir = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
+    let page = |name: &str, body: &str| -> Result<PathBuf, Failed> {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!("<!DOCTYPE html><html><body>{body}</body></html>"),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(path)
+    };
+    // A drawn diagram as mermaid leaves it: an SVG inside a processed <pre>.
+    let diagram = |view_width: u32, width: u32, inner: &str| {
+        format!(
+            "<pre class=\"mermaid\" data-processed=\"true\"><svg xmlns=\"http://www.w3.org/2000/svg\" \
+             viewBox=\"0 0 {view_width} 100\" width=\"{width}\" style=\"font-size:16px\">{inner}</svg></pre>"
+        )
+    };
+    // Notes as mermaid draws them in a sequence diagram.
+    let fitting_note = "<g><rect class=\"note\" x=\"0\" y=\"0\" width=\"300\" height=\"40\"></rect>\
+                        <text class=\"noteText\" x=\"10\" y=\"25\">short note</text></g>";
+    let overflowing_note = "<g><rect class=\"note\" x=\"0\" y=\"0\" width=\"60\" height=\"40\"></rect>\
+                            <text class=\"noteText\" x=\"10\" y=\"25\">a note far too long for its box</text></g>";
+    let good = page("good.html", &diagram(400, 400, fitting_note))?;
+    let tiny = page("tiny.html", &diagram(4000, 400, fitting_note))?;
+    let outside = page("outside.html", &diagram(400, 400, overflowing_note))?;
+    let wide_cells: String = (0..40)
+        .map(|i| format!("<td>column{i}column</td>"))
+        .collect();
+    let wide = page(
+        "wide.html",
+        &format!("<div><table><tr>{wide_cells}</tr></table></div>"),
+    )?;
+    let expect = |path: &Path, needle: &str| -> Result<(), Failed> {
+        let problems = layout_problems(&browser, path)?;
+        match needle {
+            "" if problems.is_empty() => Ok(()),
+            "" => Err(format!("a page without faults got: {problems:?}").into()),
+            _ if problems.iter().any(|p| p.contains(needle)) => Ok(()),
+            _ => Err(format!(
+                "{}: expected a problem saying {needle:?}, got {problems:?}",
+                path.display()
+            )
+            .into()),
+        }
+    };
+    expect(&good, "")?;
+    expect(&tiny, "drawn at 1.6 px")?;
+    expect(&outside, "sticks out of its box")?;
+    expect(&wide, "table 1 is")?;
+    Ok(Completion::Completed)
 }
 
 /// Builds the book and opens every chapter page in the browser; without a browser,
@@ -151,6 +220,7 @@ fn rendered(browser: &Path, page: &Path) -> Result<String, String> {
             "--disable-component-update",
             "--disable-sync",
             "--virtual-time-budget=5000",
+            "--window-size=1280,900",
             "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
@@ -252,5 +322,74 @@ fn page_problems(browser: &Path, page: &Path) -> Vec<String> {
     if !dom.contains("class=\"content\"") {
         problems.push(format!("{name}: the page has no content area"));
     }
+    match layout_problems(browser, page) {
+        Ok(found) => problems.extend(found.into_iter().map(|p| format!("{name}: {p}"))),
+        Err(failed) => problems.push(format!("{name}: {failed:?}")),
+    }
     problems
+}
+
+/// The script that measures a page in the browser (see its header).
+const LAYOUT_SCRIPT: &str = include_str!("layout.js");
+
+/// What a reader at a 1280 px window would find hard to read on `page`: it is copied
+/// next to itself (so its scripts and styles load) with [`LAYOUT_SCRIPT`] added,
+/// opened, and the script's findings read back from the DOM.
+fn layout_problems(browser: &Path, page: &Path) -> Result<Vec<String>, Failed> {
+    let source = std::fs::read_to_string(page)
+        .map_err(|e| format!("cannot read {}: {e}", page.display()))?;
+    let script = format!("<script>{LAYOUT_SCRIPT}</script></body>");
+    let measured = match source.rfind("</body>") {
+        Some(at) => format!(
+            "{}{script}{}",
+            &source[..at],
+            &source[at + "</body>".len()..]
+        ),
+        None => format!("{source}{script}"),
+    };
+    let copy = page.with_extension("layout-check.html");
+    std::fs::write(&copy, measured).map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
+    let dom = rendered(browser, &copy);
+    let _ = std::fs::remove_file(&copy);
+    let dom = dom?;
+    // The last one: the page's own text may mention the marker.
+    let Some(json) = dom
+        .rsplit_once("<pre id=\"netlab-layout\">")
+        .and_then(|(_, rest)| rest.split_once("</pre>"))
+        .map(|(json, _)| {
+            json.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+    else {
+        return Err("the layout script left no findings (did the page load?)".into());
+    };
+    let found: serde_json::Value = serde_json::from_str(&json)
+        .map_err(|e| format!("the layout findings are not JSON: {e}"))?;
+    let mut problems = Vec::new();
+    for tiny in found["tiny"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "diagram {}: the text {} is drawn at {} px, under 10 px: the diagram is too wide for \
+             the page (draw it top to bottom, or shorten its labels)",
+            tiny["diagram"], tiny["text"], tiny["px"]
+        ));
+    }
+    for outside in found["outside"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "diagram {}: the text {} sticks out of its box (shorten it, or break it with <br/>)",
+            outside["diagram"], outside["text"]
+        ));
+    }
+    for wide in found["wide"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "{} is {} px wide, more than the {} px it has: it scrolls sideways (fewer or \
+             narrower columns)",
+            wide["what"].as_str().unwrap_or("something"),
+            wide["px"],
+            wide["room"]
+                .as_u64()
+                .map_or("window".to_string(), |r| r.to_string())
+        ));
+    }
+    Ok(problems)
 }

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use xtask::manifest::Manifest;
 
 mod check;
+mod listings;
 mod mermaid;
 
 pub use check::check;
@@ -49,7 +50,8 @@ pub fn build(root: &Path) -> Result<PathBuf> {
 /// `live_reload_endpoint` is set by `serve`: the pages then open a websocket to it and
 /// reload when told to. The [`Mermaid`] preprocessor runs in-process, so
 /// ```` ```mermaid ```` blocks become diagrams with no plugin installed; `book.toml`
-/// loads the two mermaid scripts committed next to it.
+/// loads the two mermaid scripts committed next to it. Before mdBook expands the
+/// includes, every included listing gets a `Filename:` caption ([`listings`]).
 pub fn render(root: &Path, live_reload_endpoint: Option<&str>) -> Result<PathBuf> {
     let book_root = root.join(BOOK_DIR);
     let config_path = book_root.join("book.toml");
@@ -60,6 +62,7 @@ pub fn render(root: &Path, live_reload_endpoint: Option<&str>) -> Result<PathBuf
     }
     let mut book = MDBook::load_with_config(&book_root, config)
         .with_context(|| format!("cannot load the book in {}", book_root.display()))?;
+    listings::caption_listings(&mut book.book);
     book.with_preprocessor(Mermaid);
     book.build().context("mdBook could not render the book")?;
     Ok(book.build_dir_for("html"))
@@ -131,6 +134,10 @@ mod tests {
         assert!(
             page.contains("fn main() {}"),
             "the anchor's code is in the page"
+        );
+        assert!(
+            page.contains("Filename: <code>solutions/ch9-1/src/main.rs</code>"),
+            "an included listing names its file"
         );
         let chapter = std::fs::read_to_string(out.join("ch9/index.html")).unwrap();
         assert!(
