@@ -28,6 +28,8 @@ const MAX_UNREAD_BYTES: usize = 1024 * 1024;
 pub(crate) const SHOWN_HEAD: usize = 20;
 /// See [`SHOWN_HEAD`].
 const SHOWN_TAIL: usize = 10;
+/// How often a program's peak memory is sampled (Linux, see `sample_peak_memory`).
+const MEMORY_SAMPLE: Duration = Duration::from_millis(10);
 /// How many stderr lines are kept (the tail is what explains a crash).
 const STDERR_TAIL: usize = 40;
 
@@ -304,8 +306,8 @@ impl Program {
             .current_dir(dir)
             .env("RUST_BACKTRACE", "0")
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(output_to(stdout_mode)?)
+            .stderr(output_to(stderr_mode)?)
             .process_group(0);
         die_with_the_test(&mut command);
         let spawning = SPAWNING.read().unwrap_or_else(|e| e.into_inner());
@@ -315,29 +317,19 @@ impl Program {
         // `spawn` returns once the child has exec'd: it holds no copy of our sockets now.
         drop(spawning);
         let shared = Arc::new(Shared::default());
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        match stdout_mode {
-            Output::Read => spawn_stdout_reader(stdout, Arc::clone(&shared)),
-            // As for stderr below: every write to it fails with a broken pipe.
-            Output::Closed => {
-                drop(stdout);
-                shared.update(|s| s.stdout_closed = true);
-            }
+        match child.stdout.take() {
+            Some(stdout) => spawn_stdout_reader(stdout, Arc::clone(&shared)),
+            None => shared.update(|s| s.stdout_closed = true),
         }
-        match stderr_mode {
-            Output::Read => spawn_stderr_reader(stderr, Arc::clone(&shared)),
-            // Nobody reads it any more: from the program's first write on, every write
-            // to stderr fails with a broken pipe.
-            Output::Closed => {
-                drop(stderr);
-                shared.update(|s| {
-                    s.stderr_closed = true;
-                    s.stderr_unread = true;
-                });
-            }
+        match child.stderr.take() {
+            Some(stderr) => spawn_stderr_reader(stderr, Arc::clone(&shared)),
+            None => shared.update(|s| {
+                s.stderr_closed = true;
+                s.stderr_unread = true;
+            }),
         }
         let pid = child.id() as i32;
+        sample_peak_memory(pid, Arc::clone(&shared));
         let stdin = Arc::new(Mutex::new(child.stdin.take()));
         let waiter = Arc::clone(&shared);
         std::thread::spawn(move || {
@@ -348,7 +340,11 @@ impl Program {
             drop(child);
             waiter.update(|s| {
                 s.exit = status;
-                s.peak_memory = peak_memory;
+                // Linux: the samples of the program's own memory (see
+                // `sample_peak_memory`); elsewhere, what `wait4` says.
+                if !cfg!(target_os = "linux") {
+                    s.peak_memory = peak_memory;
+                }
             });
         });
         let args = shell_words(args);
@@ -769,6 +765,53 @@ impl Program {
     }
 }
 
+/// Where a program's stdout or stderr goes: a pipe the test reads, or one whose reading
+/// end is closed before the program even starts. Closing it only after the start would
+/// not do: another case's program forked at that moment holds a copy of the reading
+/// end until it execs, and a write in that window would still succeed.
+fn output_to(mode: Output) -> Outcome<Stdio> {
+    match mode {
+        Output::Read => Ok(Stdio::piped()),
+        Output::Closed => {
+            let (reader, writer) = std::io::pipe()?;
+            drop(reader);
+            Ok(Stdio::from(writer))
+        }
+    }
+}
+
+/// On Linux, samples the program's peak resident memory (`VmHWM` in
+/// /proc/PID/status) until it exits, into the shared state. `wait4`'s `ru_maxrss`
+/// would count the test process too: the child is forked from it, and the peak before
+/// `exec` is the test's own memory. The high-water mark is the kernel's, so a sample
+/// shortly before the exit holds every earlier peak; the last [`MEMORY_SAMPLE`] are what
+/// a sample can miss, far less than the time a program needs to fill tens of MB.
+#[cfg(target_os = "linux")]
+fn sample_peak_memory(pid: i32, shared: Arc<Shared>) {
+    std::thread::spawn(move || {
+        let status = format!("/proc/{pid}/status");
+        loop {
+            let high_water = std::fs::read_to_string(&status).ok().and_then(|text| {
+                let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+                let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+                Some(kib * 1024)
+            });
+            let exited = shared.lock().exit.is_some();
+            if let Some(bytes) = high_water {
+                shared.update(|s| s.peak_memory = Some(s.peak_memory.unwrap_or(0).max(bytes)));
+            }
+            if exited || high_water.is_none() {
+                return;
+            }
+            std::thread::sleep(MEMORY_SAMPLE);
+        }
+    });
+}
+
+/// Elsewhere, `wait4`'s figure is taken as it is.
+#[cfg(not(target_os = "linux"))]
+fn sample_peak_memory(_pid: i32, _shared: Arc<Shared>) {}
+
 /// Waits for child `pid` to end and reaps it, returning its status and its peak
 /// resident memory in bytes (`ru_maxrss`: KiB on Linux, bytes on macOS).
 fn wait_with_usage(pid: i32) -> (Option<ExitStatus>, Option<u64>) {
@@ -957,6 +1000,11 @@ mod tests {
 
     /// Starts `sh -c SCRIPT` with its stdout connected as `stdout` says.
     fn shell_with(script: &str, stdout: Output) -> Program {
+        shell_with_outputs(script, stdout, Output::Read)
+    }
+
+    /// Starts `sh -c SCRIPT` with its stdout and stderr connected as given.
+    fn shell_with_outputs(script: &str, stdout: Output, stderr: Output) -> Program {
         let args = vec!["-c".to_string(), script.to_string()];
         let dir = std::env::temp_dir();
         let launch = Launch {
@@ -966,7 +1014,7 @@ mod tests {
             args: &args,
             dir: &dir,
             stdout,
-            stderr: Output::Read,
+            stderr,
         };
         Program::start(&launch, Transcript::default(), Duration::from_secs(5)).expect("sh starts")
     }
@@ -1097,15 +1145,40 @@ mod tests {
         small
             .expect_peak_memory_below(48 * 1024 * 1024, "a shell doing nothing")
             .expect("a shell is small");
-        // dd holds one block of 64 MiB in memory, and writes it, so it is resident.
-        let mut large = shell("dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null");
+        // awk builds a 64 MiB string and holds it while `sleep` runs. `exec`, so the
+        // program measured is awk itself, not the shell around it.
+        let mut large = shell(
+            "exec awk 'BEGIN { s = \"x\"; while (length(s) < 67108864) s = s s; system(\"sleep 0.3\") }'",
+        );
         let failure = large
-            .expect_peak_memory_below(48 * 1024 * 1024, "less than the block")
-            .expect_err("dd holds its block");
+            .expect_peak_memory_below(48 * 1024 * 1024, "less than the string")
+            .expect_err("awk holds its string");
         assert!(
             failure.summary.contains("held the data"),
             "{}",
             failure.summary
+        );
+    }
+
+    #[test]
+    fn a_closed_stderr_is_closed_from_the_first_write_while_other_programs_start() {
+        // Programs that write to stderr at once, started from many threads at the same
+        // time: none may find a reader (a forked sibling holding a copy of the pipe).
+        let statuses: Vec<Option<i32>> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..16)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut program =
+                            shell_with_outputs("echo early >&2", Output::Read, Output::Closed);
+                        program.expect_exit().expect("sh exits").signal()
+                    })
+                })
+                .collect();
+            starts.into_iter().map(|s| s.join().unwrap()).collect()
+        });
+        assert!(
+            statuses.iter().all(|s| *s == Some(libc::SIGPIPE)),
+            "every write found the pipe closed: {statuses:?}"
         );
     }
 }
