@@ -40,10 +40,10 @@ fn serve(listener: std::net::TcpListener) -> io::Result<()> {
         for event in events.iter() {
             if event.token() == LISTENER {
                 accept_waiting(&mut listener, &poll, &mut clients, &mut next_token)?;
-            } else if let Some(client) = clients.get_mut(&event.token()) {
-                if !echo_ready_lines(client) {
-                    clients.remove(&event.token());
-                }
+            } else if let Some(client) = clients.get_mut(&event.token())
+                && !echo_ready_lines(client)
+            {
+                clients.remove(&event.token());
             }
         }
     }
