@@ -198,7 +198,13 @@ impl Watch {
     /// how it ended (a panic, an error) rather than "still running": a test can see a
     /// refused connection while the program is still unwinding its panic.
     pub fn settle(&self) {
-        let deadline = Instant::now() + Duration::from_millis(300);
+        self.settle_within(Duration::from_millis(300));
+    }
+
+    /// Waits up to `wait` until the program has exited and its stderr has ended (every
+    /// line it wrote read by the test).
+    pub fn settle_within(&self, wait: Duration) {
+        let deadline = Instant::now() + wait;
         self.shared.wait_for(deadline, |s| {
             (s.exit.is_some() && s.stderr_closed).then_some(())
         });
@@ -550,8 +556,10 @@ impl Program {
     /// given), and no panic. Returns the error line.
     pub fn expect_error_exit(&mut self, code: Option<i32>) -> Outcome<String> {
         let status = self.expect_exit()?;
-        // Its last words on stderr may still be on their way.
-        self.watch.settle();
+        // Its last words on stderr may still be on their way: on a loaded machine the
+        // test's reader thread can be late, and a program forked meanwhile holds a copy
+        // of the pipe (until it execs), which delays the end of the stream.
+        self.watch.settle_within(self.deadline);
         let stderr = self.stderr();
         let panicked =
             status.code() == Some(101) || stderr.iter().any(|l| l.contains("panicked at"));
