@@ -347,8 +347,9 @@ impl Program {
             waiter.update(|s| {
                 s.exit = status;
                 // Linux: the samples of the program's own memory (see
-                // `sample_peak_memory`); elsewhere, what `wait4` says.
-                if !cfg!(target_os = "linux") {
+                // `sample_peak_memory`); elsewhere, or for a program that ended before
+                // its first sample, what `wait4` says (at most the test's own size more).
+                if !cfg!(target_os = "linux") || s.peak_memory.is_none() {
                     s.peak_memory = peak_memory;
                 }
             });
