@@ -82,6 +82,9 @@ enum Document {
     Text(Vec<String>),
     /// A binary file: sent as is.
     Binary(Vec<u8>),
+    /// A huge file of this many bytes of text ([`huge_chunks`]), made as it is sent so
+    /// that neither the server nor the test holds it.
+    Huge(u64),
 }
 
 /// The menus and files a [`GopherServer`] serves. The root menu is what the builder
@@ -119,6 +122,14 @@ impl Site {
     /// Adds a binary file (`9`) with these exact bytes.
     pub fn binary(mut self, display: &str, selector: &str, bytes: Vec<u8>) -> Site {
         self.add('9', display, selector, Document::Binary(bytes));
+        self
+    }
+
+    /// Adds a huge file (`9`) of `len` bytes: lines of text, made as they are sent.
+    /// [`GopherServer::reply`] would hold it whole: a test checks what the client
+    /// did with it otherwise (its exit, its memory).
+    pub fn huge(mut self, display: &str, selector: &str, len: u64) -> Site {
+        self.add('9', display, selector, Document::Huge(len));
         self
     }
 
@@ -178,6 +189,7 @@ impl Site {
             Some(Document::Menu(entries)) => render_menu(entries, addr),
             Some(Document::Text(lines)) => render_text(lines),
             Some(Document::Binary(bytes)) => bytes.clone(),
+            Some(Document::Huge(len)) => huge_chunks(*len).flatten().collect(),
             None => {
                 let error = Entry {
                     kind: '3',
@@ -222,6 +234,30 @@ fn render_text(lines: &[String]) -> Vec<u8> {
     }
     out.push_str(".\r\n");
     out.into_bytes()
+}
+
+/// The bytes of a huge file, a chunk at a time: numbered lines of 1,000 bytes of text
+/// (cheap to read back line by line), cut to `len` bytes.
+fn huge_chunks(len: u64) -> impl Iterator<Item = Vec<u8>> {
+    const LINE: usize = 1000;
+    const LINES_PER_CHUNK: u64 = 64;
+    let lines = len.div_ceil(LINE as u64);
+    let mut next = 0u64;
+    std::iter::from_fn(move || {
+        if next >= lines {
+            return None;
+        }
+        let mut chunk = Vec::with_capacity(LINE * LINES_PER_CHUNK as usize);
+        for n in next..(next + LINES_PER_CHUNK).min(lines) {
+            let mut line = format!("{n:08} ").into_bytes();
+            line.resize(LINE - 2, b'a' + (n % 26) as u8);
+            line.extend_from_slice(b"\r\n");
+            let room = (len - n * LINE as u64).min(LINE as u64) as usize;
+            chunk.extend_from_slice(&line[..room]);
+        }
+        next = (next + LINES_PER_CHUNK).min(lines);
+        Some(chunk)
+    })
 }
 
 /// How the server writes its reply.
@@ -417,8 +453,17 @@ fn serve(
     let Some(line) = request else { return };
     let selector = line.strip_suffix(b"\n").unwrap_or(&line);
     let selector = selector.strip_suffix(b"\r").unwrap_or(selector);
-    let reply = site.reply(&String::from_utf8_lossy(selector), addr);
+    let selector = String::from_utf8_lossy(selector);
     let _ = stream.set_nodelay(true);
+    if let Some(Document::Huge(len)) = site.documents.get(selector.as_ref()) {
+        for chunk in huge_chunks(*len) {
+            if stream.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+        return;
+    }
+    let reply = site.reply(&selector, addr);
     let _ = send_reply(&mut stream, &reply, delivery);
     // Dropping the stream closes the connection: the end of the reply.
 }

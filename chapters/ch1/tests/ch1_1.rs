@@ -8,10 +8,26 @@ use ch1::gopher::{
     Delivery, GopherServer, Site, expect_error_exit, expect_reply, expect_request, start_client,
 };
 use harness::prelude::*;
+use harness::transcript::escape;
 use std::process::ExitCode;
 
 /// The size of the big file: far more than one read, or one socket buffer, holds.
 const BIG_FILE: usize = 200 * 1024;
+
+/// The size of the huge file: far more than a client streaming it ever holds.
+const HUGE_FILE: u64 = 64 * MB;
+
+/// The most memory a client may hold while it passes the huge file on. The measure
+/// counts the test process's own memory at the moment the client was started (the
+/// client begins as a copy of it), so the limit leaves room for that.
+const HUGE_FILE_LIMIT: u64 = 40 * MB;
+
+/// How long the huge file may take to pass through the client.
+const HUGE_FILE_WAIT: Duration = Duration::from_secs(20);
+
+/// How long the server stalls in the middle of a reply: longer than a client that
+/// takes "nothing came for a while" as the end of the reply waits.
+const STALL: Duration = Duration::from_millis(800);
 
 fn main() -> ExitCode {
     harness::run!(&[
@@ -44,6 +60,41 @@ fn main() -> ExitCode {
             .hint("Connecting to a port where nobody listens fails with `connection refused`: print one \
                    `error: …` line on stderr and exit non-zero (return an error from main), without a panic."),
         Case::new("the client fetches the root menu, then a file it lists", fetches_menu_then_file),
+        Case::new("the client reaches a server on the IPv6 loopback address, ::1", reaches_ipv6_server)
+            .hint("HOST may be an IPv6 address. TcpStream::connect((host, port)) takes \"::1\" as it is; \
+                   format!(\"{host}:{port}\") gives \"::1:70\", which is no address at all (an IPv6 address \
+                   with a port is written [::1]:70). Pass the pair, not a string."),
+        Case::new("a host name whose first address refuses: the client connects to the next one", tries_every_address)
+            .hint("A name may resolve to several addresses (here ::1, then 127.0.0.1), and the first may refuse. \
+                   TcpStream::connect((host, port)) tries each in turn until one accepts; taking only the \
+                   first address of to_socket_addrs() gives up too early."),
+        Case::new("lines that arrive together are printed at once, before the server closes", prints_as_it_comes)
+            .hint("Write each piece to stdout as soon as read returns it (write_all, and no buffer held until the \
+                   end): a reply from a slow server must show as it comes. Collecting the reply first \
+                   (read_to_end), or a BufWriter flushed only at the end, prints nothing until the server closes."),
+        Case::new("a reply that stalls in the middle is printed whole, after the stall", waits_out_a_stall)
+            .hint("The server stops for 0.8 s in the middle of its reply. A pause is not the end: only a read \
+                   that returns 0 (the server has closed) ends the reply. A read timeout taken as the end cuts \
+                   a slow server's reply short."),
+        Case::new("a server that resets the connection mid-reply makes the client fail, not succeed", fails_on_reset)
+            .hint("Only a read that returns 0 is the end of the reply; a read that fails (ConnectionReset: the \
+                   server vanished) means the reply is incomplete. `while let Ok(n) = stream.read(..)` stops \
+                   quietly on an error and exits 0 as if all had come: return the error instead, so main prints \
+                   one `error:` line and exits 1."),
+        Case::new("a server that half-closes after its reply: the client prints it, exits and closes", ends_on_half_close)
+            .hint("The server shuts down only its sending side after the reply and keeps the connection open. \
+                   The client's read returns 0 all the same: that is the end of the reply. Print it, exit with \
+                   status 0, and the socket closes with the process."),
+        Case::new("a 64 MB file is passed on as it comes, not held in memory", streams_a_huge_file)
+            .hint("Copy each read's bytes to stdout before the next read, with one fixed buffer (8 KiB is \
+                   plenty), or io::copy. read_to_end collects the whole file in memory first: 64 MB \
+                   here, gigabytes for a disk image."),
+        Case::new("with stdout closed, the client stops with one error line about stdout and status 1", stdout_closed)
+            .hint("When stdout is closed (`ch1-1 HOST | head -1`), writing the reply fails with a broken pipe. \
+                   That is not the network's fault: return the write's error with a word that says so \
+                   (.context(\"cannot write the reply to stdout\")), so main prints one `error:` line naming \
+                   stdout and exits 1. Ignoring the failed write, unwrapping it, or wrapping io::copy's error \
+                   as a receive error all get this wrong."),
     ])
 }
 
@@ -198,4 +249,146 @@ fn fetches_menu_then_file(t: &mut Session) -> Outcome {
     expect_request(t, &mut client, &server, &selectors.text)?;
     expect_reply(&mut client, &server.reply(&selectors.text))?;
     t.snapshot("menu_then_file")
+}
+
+/// Lines of a menu of varied words, as the test sends them when it plays the server
+/// (without their CR LF), ended by the `.` line.
+fn menu_lines(t: &mut Session) -> Vec<String> {
+    let mut lines: Vec<String> = (0..4)
+        .map(|_| {
+            let word = t.word();
+            format!("0About {word}\t/{word}.txt\t127.0.0.1\t70")
+        })
+        .collect();
+    lines.push(".".to_string());
+    lines
+}
+
+/// The bytes on the wire for `lines`: each ended by CR LF.
+fn wire(lines: &[String]) -> Vec<u8> {
+    lines
+        .iter()
+        .flat_map(|line| format!("{line}\r\n").into_bytes())
+        .collect()
+}
+
+/// Starts the client for `selector` against the test's own `listener` (reached as
+/// `host`), accepts its connection and checks its request.
+fn client_of(
+    t: &mut Session,
+    listener: &mut StreamListener,
+    host: &str,
+    selector: &str,
+) -> Outcome<(Program, StreamPeer)> {
+    let port = listener.addr()?.port().to_string();
+    let client = t.start("client", &[host, selector, "--port", &port])?;
+    let mut tcp = listener.accept()?;
+    tcp.expect_line(&format!("{selector}\\r"))?;
+    Ok((client, tcp))
+}
+
+/// Plays a gopher server on `listener`: answers the client (started for `host`) with
+/// a menu, closes, and checks the client printed the menu byte for byte.
+fn serve_menu_by_hand(t: &mut Session, mut listener: StreamListener, host: &str) -> Outcome {
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of(t, &mut listener, host, &selector)?;
+    let reply = wire(&menu_lines(t));
+    tcp.send_bytes(&reply)?;
+    tcp.close();
+    expect_reply(&mut client, &reply)
+}
+
+fn reaches_ipv6_server(t: &mut Session) -> Outcome {
+    let listener = t.listen_v6()?;
+    serve_menu_by_hand(t, listener, "::1")
+}
+
+fn tries_every_address(t: &mut Session) -> Outcome {
+    let (listener, host) = t.listen_behind_refusing_address()?;
+    serve_menu_by_hand(t, listener, &host)
+}
+
+fn prints_as_it_comes(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of(t, &mut listener, "127.0.0.1", &selector)?;
+    let lines = menu_lines(t);
+    let (items, end) = lines.split_at(lines.len() - 1);
+    // The burst: every item line (with its \r; send_burst adds the \n) in one write.
+    let sent: Vec<String> = items.iter().map(|line| format!("{line}\r")).collect();
+    let burst: Vec<&str> = sent.iter().map(String::as_str).collect();
+    tcp.send_burst(&burst)?;
+    t.note("the server keeps the connection open: the reply is not over yet");
+    for line in &sent {
+        client.expect_line(&escape(line.as_bytes()))?;
+    }
+    tcp.send_line_crlf(&end[0])?;
+    tcp.close();
+    client.expect_line(".\\r")?;
+    client.expect_success()
+}
+
+fn waits_out_a_stall(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of(t, &mut listener, "127.0.0.1", &selector)?;
+    let reply = wire(&menu_lines(t));
+    tcp.send_with_pause(&reply, reply.len() / 2, STALL)?;
+    tcp.close();
+    expect_reply(&mut client, &reply)
+}
+
+fn fails_on_reset(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of(t, &mut listener, "127.0.0.1", &selector)?;
+    let reply = wire(&menu_lines(t));
+    tcp.send_bytes(&reply[..reply.len() / 2])?;
+    tcp.reset();
+    expect_error_exit(&mut client, None)
+}
+
+fn ends_on_half_close(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of(t, &mut listener, "127.0.0.1", &selector)?;
+    let reply = wire(&menu_lines(t));
+    tcp.send_bytes(&reply)?;
+    tcp.shutdown_write()?;
+    expect_reply(&mut client, &reply)?;
+    tcp.expect_closed()
+}
+
+fn streams_a_huge_file(t: &mut Session) -> Outcome {
+    let selector = format!("/{}.iso", t.word());
+    let site = Site::new().huge("A disk image", &selector, HUGE_FILE);
+    let server = GopherServer::start(site, Delivery::Whole)?;
+    t.note(&format!(
+        "a gopher server listens on {}; its file is {} MB long",
+        server.addr(),
+        HUGE_FILE / MB
+    ));
+    let mut client = start_client(t, "127.0.0.1", &server, Some(&selector), &[])?;
+    // Tens of MB through the client and its stdout take a while on a busy machine.
+    client.set_deadline(HUGE_FILE_WAIT);
+    client.expect_success()?;
+    client.expect_peak_memory_below(HUGE_FILE_LIMIT, "well under the 64 MB file")
+}
+
+fn stdout_closed(t: &mut Session) -> Outcome {
+    t.set_stdout(Output::Closed);
+    let mut listener = t.listen()?;
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of(t, &mut listener, "127.0.0.1", &selector)?;
+    tcp.send_bytes(&wire(&menu_lines(t)))?;
+    tcp.close();
+    expect_error_exit(&mut client, Some(1))?;
+    let line = client.stderr().concat();
+    ensure(
+        line.contains("stdout"),
+        format!(
+            "the client's error line must say the reply could not be written to stdout (the network \
+             did nothing wrong), but it said: {line}"
+        ),
+    )
 }

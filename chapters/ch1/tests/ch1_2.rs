@@ -11,6 +11,7 @@ use ch1::gopher::{
 };
 use harness::prelude::*;
 use harness::program::describe_exit;
+use harness::transcript::escape;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -18,6 +19,18 @@ use std::time::Instant;
 /// a second, and long enough to be told apart from an immediate exit.
 const TIMEOUT: &str = "0.3";
 const TIMEOUT_DURATION: Duration = Duration::from_millis(300);
+
+/// The --timeout of the stall case, and each of its two stalls: shorter than the
+/// timeout, longer than it together.
+const STALL_TIMEOUT: &str = "1";
+const STALL: Duration = Duration::from_millis(600);
+
+/// The size of the huge file, the most memory a client may hold while passing it on
+/// (the measure includes the test process's own memory when the client started), and
+/// how long it may take.
+const HUGE_FILE: u64 = 64 * MB;
+const HUGE_FILE_LIMIT: u64 = 40 * MB;
+const HUGE_FILE_WAIT: Duration = Duration::from_secs(20);
 
 fn main() -> ExitCode {
     harness::run!(&[
@@ -45,20 +58,95 @@ fn main() -> ExitCode {
                    (not 0: the reply is incomplete)."),
         Case::new("bad usage exits with status 2", bad_usage)
             .hint("clap reports a bad argument itself and exits with status 2: keep Cli::parse()."),
+        Case::new("the client reaches a server on the IPv6 loopback address, ::1, with status 0", reaches_ipv6_server)
+            .hint("HOST may be an IPv6 address: resolve (host, port) and connect to what it gives, whatever \
+                   the address family."),
+        Case::new("a host name whose first address refuses: the client connects to the next one, status 0", tries_every_address)
+            .hint("A name may resolve to several addresses (here ::1, then 127.0.0.1), and the first may refuse. \
+                   A refusal from one address is not the end: try the next, and report the last failure only \
+                   when every address has failed."),
+        Case::new("lines that arrive together are printed at once, before the server closes", prints_as_it_comes)
+            .hint("Write each piece to stdout as soon as read returns it: a reply from a slow server must show \
+                   as it comes. Collecting the reply first, or a BufWriter flushed only at the end, prints \
+                   nothing until the server closes."),
+        Case::new("a reply that stalls twice, each time for less than --timeout, arrives whole with status 0", waits_out_stalls)
+            .hint("--timeout 1 bounds each wait for data; here the server stalls twice for 0.6 s, 1.2 s in all. \
+                   Each stall is shorter than the timeout, so neither is a timeout: set_read_timeout(timeout) \
+                   on the socket does exactly this, a budget for the whole reply does not."),
+        Case::new("a server that half-closes after its reply: the client prints it and exits with status 0", ends_on_half_close)
+            .hint("The server shuts down only its sending side after the reply and keeps the connection open. \
+                   The client's read returns 0 all the same: that is the end of the reply, status 0."),
+        Case::new("a 64 MB file is passed on as it comes, not held in memory", streams_a_huge_file)
+            .hint("Copy each read's bytes to stdout before the next read, with one fixed buffer: collecting the \
+                   reply first (read_to_end, or a Vec that grows) holds the whole file in memory."),
+        Case::new("with stdout closed, the client exits with status 1 and one error line about stdout, not 6", stdout_closed)
+            .hint("When stdout is closed (`ch1-2 HOST | head -1`), writing the reply fails with BrokenPipe. \
+                   That is our own output failing, not the server: the step is Output, and the failure is Io \
+                   (status 1). Reset (6) is for BrokenPipe while sending to or receiving from the server: \
+                   decide on the step as well as the kind."),
+        Case::new("with stderr closed, a refused connection still exits with status 4, without a panic", stderr_closed)
+            .hint("Nobody reads stderr here (`2>&-` into a closed pipe), so the error line cannot be written, \
+                   and eprintln! panics when its write fails (status 101). Scripts still need the status: write \
+                   the line with writeln!(io::stderr(), …), ignore that write's error, and return the exit \
+                   code as usual."),
     ])
 }
 
 /// Starts the client against the test's own listener and accepts its connection.
 fn client_of_test_server(t: &mut Session, selector: &str) -> Outcome<(Program, StreamPeer)> {
     let mut listener = t.listen()?;
+    client_of(t, &mut listener, "127.0.0.1", selector, TIMEOUT)
+}
+
+/// Starts the client for `selector` against the test's own `listener` (reached as
+/// `host`, with `--timeout timeout`), accepts its connection and checks its request.
+fn client_of(
+    t: &mut Session,
+    listener: &mut StreamListener,
+    host: &str,
+    selector: &str,
+    timeout: &str,
+) -> Outcome<(Program, StreamPeer)> {
     let port = listener.addr()?.port().to_string();
     let client = t.start(
         "client",
-        &["127.0.0.1", selector, "--port", &port, "--timeout", TIMEOUT],
+        &[host, selector, "--port", &port, "--timeout", timeout],
     )?;
     let mut tcp = listener.accept()?;
     tcp.expect_line(&format!("{selector}\\r"))?;
     Ok((client, tcp))
+}
+
+/// Lines of a menu of varied words, as the test sends them when it plays the server
+/// (without their CR LF), ended by the `.` line.
+fn menu_lines(t: &mut Session) -> Vec<String> {
+    let mut lines: Vec<String> = (0..4)
+        .map(|_| {
+            let word = t.word();
+            format!("0About {word}\t/{word}.txt\t127.0.0.1\t70")
+        })
+        .collect();
+    lines.push(".".to_string());
+    lines
+}
+
+/// The bytes on the wire for `lines`: each ended by CR LF.
+fn wire(lines: &[String]) -> Vec<u8> {
+    lines
+        .iter()
+        .flat_map(|line| format!("{line}\r\n").into_bytes())
+        .collect()
+}
+
+/// Plays a gopher server on `listener`: answers the client (started for `host`) with
+/// a menu, closes, and checks the client printed the menu byte for byte.
+fn serve_menu_by_hand(t: &mut Session, mut listener: StreamListener, host: &str) -> Outcome {
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of(t, &mut listener, host, &selector, TIMEOUT)?;
+    let reply = wire(&menu_lines(t));
+    tcp.send_bytes(&reply)?;
+    tcp.close();
+    expect_reply(&mut client, &reply)
 }
 
 /// A small gopher site of varied words.
@@ -184,4 +272,96 @@ fn bad_usage(t: &mut Session) -> Outcome {
             describe_exit(status)
         ),
     )
+}
+
+fn reaches_ipv6_server(t: &mut Session) -> Outcome {
+    let listener = t.listen_v6()?;
+    serve_menu_by_hand(t, listener, "::1")
+}
+
+fn tries_every_address(t: &mut Session) -> Outcome {
+    let (listener, host) = t.listen_behind_refusing_address()?;
+    serve_menu_by_hand(t, listener, &host)
+}
+
+fn prints_as_it_comes(t: &mut Session) -> Outcome {
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of_test_server(t, &selector)?;
+    let lines = menu_lines(t);
+    let (items, end) = lines.split_at(lines.len() - 1);
+    // The burst: every item line (with its \r; send_burst adds the \n) in one write.
+    let sent: Vec<String> = items.iter().map(|line| format!("{line}\r")).collect();
+    let burst: Vec<&str> = sent.iter().map(String::as_str).collect();
+    tcp.send_burst(&burst)?;
+    t.note("the server keeps the connection open: the reply is not over yet");
+    for line in &sent {
+        client.expect_line(&escape(line.as_bytes()))?;
+    }
+    tcp.send_line_crlf(&end[0])?;
+    tcp.close();
+    client.expect_line(".\\r")?;
+    client.expect_success()
+}
+
+fn waits_out_stalls(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of(t, &mut listener, "127.0.0.1", &selector, STALL_TIMEOUT)?;
+    let reply = wire(&menu_lines(t));
+    let (first, second) = reply.split_at(reply.len() / 2);
+    tcp.send_with_pause(first, first.len() / 2, STALL)?;
+    tcp.send_with_pause(second, second.len() / 2, STALL)?;
+    tcp.close();
+    expect_reply(&mut client, &reply)
+}
+
+fn ends_on_half_close(t: &mut Session) -> Outcome {
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of_test_server(t, &selector)?;
+    let reply = wire(&menu_lines(t));
+    tcp.send_bytes(&reply)?;
+    tcp.shutdown_write()?;
+    expect_reply(&mut client, &reply)?;
+    tcp.expect_closed()
+}
+
+fn streams_a_huge_file(t: &mut Session) -> Outcome {
+    let selector = format!("/{}.iso", t.word());
+    let site = Site::new().huge("A disk image", &selector, HUGE_FILE);
+    let server = GopherServer::start(site, Delivery::Whole)?;
+    t.note(&format!(
+        "a gopher server listens on {}; its file is {} MB long",
+        server.addr(),
+        HUGE_FILE / MB
+    ));
+    let mut client = start_client(t, "127.0.0.1", &server, Some(&selector), &[])?;
+    // Tens of MB through the client and its stdout take a while on a busy machine.
+    client.set_deadline(HUGE_FILE_WAIT);
+    client.expect_success()?;
+    client.expect_peak_memory_below(HUGE_FILE_LIMIT, "well under the 64 MB file")
+}
+
+fn stdout_closed(t: &mut Session) -> Outcome {
+    t.set_stdout(Output::Closed);
+    let selector = format!("/{}", t.word());
+    let (mut client, mut tcp) = client_of_test_server(t, &selector)?;
+    tcp.send_bytes(&wire(&menu_lines(t)))?;
+    tcp.close();
+    expect_error_exit(&mut client, Some(1))?;
+    let line = client.stderr().concat();
+    ensure(
+        line.contains("stdout"),
+        format!(
+            "the client's error line must say the reply could not be written to stdout (the server \
+             did nothing wrong), but it said: {line}"
+        ),
+    )
+}
+
+fn stderr_closed(t: &mut Session) -> Outcome {
+    t.set_stderr(Output::Closed);
+    let refused = t.refused_addr()?;
+    let (host, port) = (refused.ip().to_string(), refused.port().to_string());
+    let mut client = t.start("client", &[&host, "--port", &port])?;
+    client.expect_exit_code(4, "the connection was refused")
 }

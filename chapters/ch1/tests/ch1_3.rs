@@ -34,6 +34,17 @@ fn main() -> ExitCode {
                    lines: its newlines and invalid UTF-8 are just bytes."),
         Case::new("datagrams from two senders are each reported with their own sender's address", receiver_tells_senders_apart)
             .hint("recv_from returns the sender of THIS datagram: print that address, not the first sender's."),
+        Case::new("a datagram that ends in \\r\\n, as `nc -u -C` sends a line, is reported with both bytes", receiver_counts_crlf)
+            .hint("The \\r and the \\n a datagram ends with are two of its bytes: report the length recv_from \
+                   returned, without trimming a line end (a datagram is not a line)."),
+        Case::new("the receiver binds the --host it is given, IPv6's ::1 included", receiver_binds_ipv6)
+            .hint("Bind (host, port) as the options say, whatever the address family: UdpSocket::bind((host, \
+                   port)) takes `::1` as well as `127.0.0.1`. Print local_addr(), which shows `[::1]:PORT`."),
+        Case::new("with its stdout closed, the receiver stops with an `error:` line that names stdout and status 1", receiver_stdout_closed)
+            .hint("When nobody reads stdout any more (`receive | head -1`), a write to it fails with a broken \
+                   pipe, and println! panics. Write with writeln!(io::stdout(), …), add context (`cannot write \
+                   to stdout`) and return the error: main prints `error: cannot write to stdout: Broken pipe` \
+                   and exits with status 1."),
         Case::new("a receiver whose port is taken prints an `error:` line and exits with status 1", receiver_reports_port_in_use)
             .hint("Binding a UDP port another socket holds fails with `address in use`: return the error (with \
                    context) so main prints `error: …` and exits with status 1, without a panic."),
@@ -59,6 +70,15 @@ fn main() -> ExitCode {
         Case::new("a sender whose host does not resolve prints an `error:` line and exits with status 1", sender_reports_unknown_host)
             .hint("Finding the receiver's address is the first step: if the name does not resolve, return the \
                    error (with context) so main prints `error: …` and exits with status 1, without a panic."),
+        Case::new("send --host ::1 sends each line over IPv6", sender_sends_over_ipv6)
+            .hint("An IPv4 socket cannot send to an IPv6 address: bind the sender's socket to the unspecified \
+                   address of the receiver's family (unspecified_like(receiver): 0.0.0.0:0 or [::]:0)."),
+        Case::new("a line of 100 MB is refused without being held in memory, and the next line is sent", sender_streams_huge_line)
+            .hint("Read lines with next_line, which keeps at most a datagram's worth of a line: lines() or an \
+                   uncapped read_until holds the whole 100 MB line in memory before finding it too long."),
+        Case::new("with its stderr closed, the sender still sends every line and exits with status 0", sender_stderr_closed)
+            .hint("Nobody may be reading the sender's stderr: eprintln! panics when it cannot write. Write notes \
+                   and refusals with note(…) (or `let _ = writeln!(io::stderr(), …)`), which ignores the failure."),
         Case::new("the sender exits with status 0 at the end of its input", sender_exits_at_end_of_input)
             .hint("When stdin ends (Ctrl-D), the sender is done: return Ok(()) so it exits with status 0."),
         Case::new("a sender and a receiver: each typed line is reported with its length", sender_and_receiver),
@@ -103,6 +123,15 @@ fn expect_report(receiver: &mut Program, len: usize, from: SocketAddr) -> Outcom
         _ => "the receiver printed a different line than expected".to_string(),
     };
     Err(Failure::mismatch(summary, expected, line))
+}
+
+/// Waits for a failing program's `error:` line before its exit is judged: the line
+/// may reach the test a moment after the exit (on a loaded machine, a program the test
+/// starts meanwhile holds a copy of every pipe until it has started). A program that
+/// prints none is judged by `expect_error_exit`, which says what is missing.
+fn expect_error_line(program: &mut Program) -> Outcome<String> {
+    let _ = program.expect_stderr_containing("error:");
+    program.expect_error_exit(Some(1))
 }
 
 /// `len` bytes of a payload that is not text: digits, letters, newlines and bytes
@@ -239,12 +268,69 @@ fn receiver_tells_senders_apart(t: &mut Session) -> Outcome {
     Ok(())
 }
 
+fn receiver_counts_crlf(t: &mut Session) -> Outcome {
+    let (mut receiver, addr) = receiver(t)?;
+    let mut udp = t.udp()?;
+    let from = udp.addr()?;
+    for line in [t.sentence(2), t.word()] {
+        let datagram = format!("{line}\r\n");
+        udp.send_to(datagram.as_bytes(), addr)?;
+        expect_report(&mut receiver, datagram.len(), from)?;
+    }
+    receiver.expect_running()
+}
+
+fn receiver_binds_ipv6(t: &mut Session) -> Outcome {
+    let (mut receiver, addr) =
+        t.start_server("receiver", &["receive", "--host", "::1", "--port", "0"])?;
+    ensure(
+        addr.is_ipv6(),
+        format!("with --host ::1 the receiver must listen on [::1]:PORT, not on {addr}"),
+    )?;
+    let mut udp = t.udp_on("[::1]:0".parse().expect("valid address"))?;
+    let from = udp.addr()?;
+    for datagram in [t.word(), t.sentence(3)] {
+        udp.send_to(datagram.as_bytes(), addr)?;
+        expect_report(&mut receiver, datagram.len(), from)?;
+    }
+    receiver.expect_running()
+}
+
+fn receiver_stdout_closed(t: &mut Session) -> Outcome {
+    t.note("a free port for the receiver: the test cannot read its `listening on` line");
+    let port = t.udp()?.addr()?.port();
+    t.set_stdout(Output::Closed);
+    let mut receiver = t.start("receiver", &["receive", "--port", &port.to_string()])?;
+    t.note(
+        "its first line may still slip into the pipe before the test closes it; a report of a \
+         datagram cannot: datagrams go out until the receiver stops (it may not have bound yet)",
+    );
+    let mut udp = t.udp()?;
+    let to = SocketAddr::from(([127, 0, 0, 1], port));
+    receiver.set_deadline(Duration::from_millis(100));
+    for _ in 0..30 {
+        udp.send_to(t.word().as_bytes(), to)?;
+        if receiver.expect_exit().is_ok() {
+            break;
+        }
+    }
+    receiver.set_deadline(Duration::from_secs(2));
+    let line = expect_error_line(&mut receiver)?;
+    ensure(
+        line.contains("stdout"),
+        format!(
+            "the error line must say that stdout failed (nothing went wrong with the network), \
+             but it is {line:?}"
+        ),
+    )
+}
+
 fn receiver_reports_port_in_use(t: &mut Session) -> Outcome {
     let taken = t.udp()?;
     let port = taken.addr()?.port().to_string();
     t.note("the test's own UDP socket holds that port");
     let mut receiver = t.start("receiver", &["receive", "--port", &port])?;
-    receiver.expect_error_exit(Some(1))?;
+    expect_error_line(&mut receiver)?;
     Ok(())
 }
 
@@ -283,7 +369,7 @@ fn sender_reports_unknown_host(t: &mut Session) -> Outcome {
         "sender",
         &["send", "--host", "nonexistent.invalid", "--port", "5005"],
     )?;
-    sender.expect_error_exit(Some(1))?;
+    expect_error_line(&mut sender)?;
     Ok(())
 }
 
@@ -374,6 +460,53 @@ fn sender_defaults_to_localhost(t: &mut Session) -> Outcome {
             escape(&datagram)
         ),
     )
+}
+
+fn sender_sends_over_ipv6(t: &mut Session) -> Outcome {
+    let mut udp = t.udp_on("[::1]:0".parse().expect("valid address"))?;
+    let mut sender = sender(t, udp.addr()?)?;
+    for line in [t.sentence(2), t.word()] {
+        expect_sent_whole(&mut sender, &mut udp, &line)?;
+    }
+    sender.close_stdin();
+    sender.expect_success()
+}
+
+fn sender_streams_huge_line(t: &mut Session) -> Outcome {
+    let mut udp = t.udp()?;
+    let mut sender = sender(t, udp.addr()?)?;
+    let first = t.word();
+    expect_sent_whole(&mut sender, &mut udp, &first)?;
+    t.note("a line of 100 MB, as when a big file is piped in: far too long for a datagram");
+    let huge = long_line(t, 100 * MB as usize);
+    sender.send_line(&huge)?;
+    sender.expect_stderr_containing("error:")?;
+    let next = t.sentence(2);
+    expect_sent_whole(&mut sender, &mut udp, &next)?;
+    sender.close_stdin();
+    t.note(
+        "the limit leaves room for the test's own memory, which a started program's peak counts",
+    );
+    sender.expect_peak_memory_below(
+        50 * MB,
+        "a datagram's worth of the line, not the whole 100 MB line",
+    )
+}
+
+fn sender_stderr_closed(t: &mut Session) -> Outcome {
+    t.set_stderr(Output::Closed);
+    let mut udp = t.udp()?;
+    let mut sender = sender(t, udp.addr()?)?;
+    t.note(
+        "the sender notes where it sends, and refuses an over-long line, on a stderr nobody reads",
+    );
+    let first = t.sentence(2);
+    expect_sent_whole(&mut sender, &mut udp, &first)?;
+    sender.send_line(&long_line(t, MAX_PAYLOAD + 1))?;
+    let next = t.word();
+    expect_sent_whole(&mut sender, &mut udp, &next)?;
+    sender.close_stdin();
+    sender.expect_success()
 }
 
 fn sender_exits_at_end_of_input(t: &mut Session) -> Outcome {

@@ -32,6 +32,10 @@ const PIECES: usize = 4;
 /// The size of the long lines in the crowd case: larger than any one read buffer.
 const LONG_LINE: usize = 10 * 1024;
 
+/// How long a frontend stalls in the middle of a line in the pause case: longer than
+/// any timeout a backend might put on reading one line.
+const PAUSE: Duration = Duration::from_millis(1000);
+
 fn main() -> ExitCode {
     harness::run!(&[
         Case::new("one frontend's lines are appended to ./message in order, and the frontend exits 0", one_frontend)
@@ -43,6 +47,24 @@ fn main() -> ExitCode {
         Case::new("a line that arrives in pieces is stored once, whole", split_line_is_one_line)
             .hint("One read is not one line. Read through a BufReader with read_until(b'\\n') and store a line \
                    only when its \\n has come; never write what one `read` returned as if it were a line."),
+        Case::new("lines that come in one write after a quiet spell are all stored at once", burst_is_stored_at_once)
+            .hint("Several lines can come in one read. Store every complete line the moment it has come: \
+                   all of them, not one per read, and not only when the next bytes or the end arrive.")
+            .hint_if(Kind::Timeout, "A BufReader keeps the lines one read brought in its buffer: loop on \
+                   read_until, which takes the next line from the buffer before it reads again."),
+        Case::new("a line with a long pause in the middle is stored once, whole", paused_line_is_one_line)
+            .hint("A frontend may stall in the middle of a line (a slow link, a person typing): the line is \
+                   stored once its \\n comes, whole, however long that takes. A read timeout on the \
+                   connection (set_read_timeout) would drop a frontend that is only slow, and lose its line: \
+                   only a read of 0 bytes or an error ends a connection."),
+        Case::new("a line another frontend's line overtakes is still stored whole", overtaken_line_is_whole)
+            .hint("Half a line waits in its own connection's buffer while other connections store their \
+                   lines; it goes to the file, whole and in one write, only once its \\n has come. Bytes \
+                   copied to the file as they arrive put half of one frontend's line before another \
+                   frontend's line."),
+        Case::new("a line ended by \\r\\n is stored as it came, \\r included", crlf_is_stored_as_it_came)
+            .hint("The backend stores bytes exactly as they came: a frontend on Windows, or `nc -C`, ends \
+                   lines with \\r\\n, and the file keeps the \\r. Strip nothing: neither the \\r nor spaces."),
         Case::new("an unfinished line is not stored when its frontend closes", unfinished_line_is_dropped)
             .hint("When the connection ends, read_until returns whatever came after the last \\n: half a line \
                    from a frontend that died mid-line. It is not a line: only store what ends in \\n."),
@@ -59,6 +81,18 @@ fn main() -> ExitCode {
                    mixed when a line takes more than one write (writeln! makes two: the text, then the \\n). \
                    If you hand lines to one writer thread through a channel instead, a connection must wait \
                    until the writer has written its lines before it closes: the close is the receipt."),
+        Case::new("./message may be a symbolic link: lines go to the file it points to, and it stays a link", message_is_a_symlink)
+            .hint("Open the path and append: the system follows a symbolic link to its file. Never replace \
+                   the file (write a new one and rename it, or remove and create it): that would put a plain \
+                   file where the link was, and the lines would never reach the file it points to."),
+        Case::new("the backend listens on ::1 and a frontend given --host ::1 reaches it", over_ipv6)
+            .hint("Bind with TcpListener::bind((host, port)) and connect with TcpStream::connect((host, \
+                   port)): both take an IPv6 address as they take an IPv4 one, and `listening on` then shows \
+                   `[::1]:PORT`."),
+        Case::new("a frontend given a host name whose first address refuses reaches the backend at the next", frontend_tries_every_address)
+            .hint("A name such as `localhost` often resolves to ::1 first and 127.0.0.1 second, and a backend \
+                   may listen on only one of them. TcpStream::connect((host, port)) tries every address in \
+                   turn; taking only the first of to_socket_addrs() fails when that one refuses."),
         Case::new("a line longer than 64 KiB drops its connection; the lines before it stay", over_long_line)
             .hint("Cap what you buffer for one line (read through .take(64 KiB + 1)): a longer line is never \
                    stored, its connection is dropped, and the lines stored before it stay. The backend goes on \
@@ -194,10 +228,10 @@ fn expect_file(t: &mut Session, path: &Path, expected: &[u8]) -> Outcome {
     }
 }
 
-/// Waits until the file contains `needle` (a line whose storing the test cannot learn
-/// from a close, because its connection was reset).
-fn wait_for_file_containing(path: &Path, needle: &[u8]) -> Outcome {
-    let what = format!("the lines completed before the reset ({})", show(needle));
+/// Waits until the file contains `needle` (lines whose storing the test cannot learn
+/// from a close: their connection was reset, or is still open); `what` names them.
+fn wait_for_file_containing(path: &Path, needle: &[u8], what: &str) -> Outcome {
+    let what = format!("{what} ({})", show(needle).trim_end());
     harness::files::wait_for_file(path, Duration::from_secs(2), &what, |bytes| {
         bytes.windows(needle.len()).any(|w| w == needle)
     })
@@ -261,6 +295,65 @@ fn split_line_is_one_line(t: &mut Session) -> Outcome {
     expect_file(t, &path, bytes.as_bytes())
 }
 
+fn burst_is_stored_at_once(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (_backend, addr) = backend(t, "message")?;
+    let mut tcp = t.connect(addr)?;
+    let first = t.sentence(2);
+    tcp.send_line(&first)?;
+    wait_for_file_containing(&path, format!("{first}\n").as_bytes(), "the first line")?;
+    t.note("the first line is stored; after a quiet spell, three lines come in one write");
+    let burst = [t.sentence(3), t.word(), t.sentence(2)];
+    tcp.send_burst(&burst.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let lines: String = burst.iter().map(|line| format!("{line}\n")).collect();
+    t.note("all three must be stored now, while the connection stays open");
+    wait_for_file_containing(&path, lines.as_bytes(), "all three lines of the burst")?;
+    finish(&mut tcp)?;
+    expect_file(t, &path, format!("{first}\n{lines}").as_bytes())
+}
+
+fn paused_line_is_one_line(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (mut backend, addr) = backend(t, "message")?;
+    let mut tcp = t.connect(addr)?;
+    let (first, paused) = (t.sentence(2), t.sentence(4));
+    tcp.send_line(&first)?;
+    let bytes = format!("{paused}\n");
+    tcp.send_with_pause(bytes.as_bytes(), paused.len() / 2, PAUSE)?;
+    finish(&mut tcp)?;
+    backend.expect_running()?;
+    expect_file(t, &path, format!("{first}\n{bytes}").as_bytes())
+}
+
+fn overtaken_line_is_whole(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (_backend, addr) = backend(t, "message")?;
+    let mut slow = t.connect(addr)?;
+    let (start, rest) = (t.sentence(2), t.sentence(2));
+    slow.send_unfinished(start.as_bytes())?;
+    t.note("a second frontend sends a whole line and finishes while the first is mid-line");
+    let mut quick = t.connect(addr)?;
+    let line = t.sentence(3);
+    quick.send_line(&line)?;
+    finish(&mut quick)?;
+    expect_file(t, &path, format!("{line}\n").as_bytes())?;
+    t.note("now the first frontend finishes its line");
+    slow.send_bytes(format!(" {rest}\n").as_bytes())?;
+    finish(&mut slow)?;
+    expect_file(t, &path, format!("{line}\n{start} {rest}\n").as_bytes())
+}
+
+fn crlf_is_stored_as_it_came(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (_backend, addr) = backend(t, "message")?;
+    let mut tcp = t.connect(addr)?;
+    let (crlf, plain) = (t.sentence(3), t.sentence(2));
+    tcp.send_line_crlf(&crlf)?;
+    tcp.send_line(&plain)?;
+    finish(&mut tcp)?;
+    expect_file(t, &path, format!("{crlf}\r\n{plain}\n").as_bytes())
+}
+
 fn unfinished_line_is_dropped(t: &mut Session) -> Outcome {
     let path = t.dir().join("message");
     let (_backend, addr) = backend(t, "message")?;
@@ -280,7 +373,11 @@ fn reset_mid_line(t: &mut Session) -> Outcome {
     doomed.send_bytes(format!("{complete}\n{unfinished}").as_bytes())?;
     doomed.reset();
     t.note("the reset connection cannot confirm anything: the test watches the file instead");
-    wait_for_file_containing(&path, format!("{complete}\n").as_bytes())?;
+    wait_for_file_containing(
+        &path,
+        format!("{complete}\n").as_bytes(),
+        "the line completed before the reset",
+    )?;
     let mut next = t.connect(addr)?;
     let line = t.sentence(2);
     next.send_line(&line)?;
@@ -358,10 +455,7 @@ fn crowd_of_frontends(t: &mut Session) -> Outcome {
     for n in 0..FRONTENDS {
         frontends.push(frontend(t, &format!("frontend{n}"), addr)?);
     }
-    let mut peers = Vec::new();
-    for _ in 0..PEERS {
-        peers.push(t.connect(addr)?);
-    }
+    let mut peers = t.connect_many(addr, PEERS)?;
     let senders: Vec<Vec<String>> = (0..FRONTENDS + PEERS)
         .map(|s| {
             if s < FRONTENDS {
@@ -510,6 +604,61 @@ fn over_long_line(t: &mut Session) -> Outcome {
     finish(&mut next)?;
     backend.expect_running()?;
     expect_file(t, &path, format!("{line}\n{after}\n").as_bytes())
+}
+
+fn message_is_a_symlink(t: &mut Session) -> Outcome {
+    std::fs::create_dir(t.dir().join("store"))?;
+    let target = t.dir().join("store").join("real.txt");
+    let old = format!("{}\n", t.sentence(2));
+    std::fs::write(&target, &old)?;
+    let link = t.symlink("store/real.txt", "message")?;
+    let (_backend, addr) = t.start_server("backend", &["backend", "--port", "0"])?;
+    let mut tcp = t.connect(addr)?;
+    let (first, second) = (t.sentence(3), t.word());
+    tcp.send_line(&first)?;
+    tcp.send_line(&second)?;
+    finish(&mut tcp)?;
+    let still_a_link = std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink());
+    ensure(
+        still_a_link,
+        "./message was a symbolic link to store/real.txt, and it is not one any more: the backend \
+         replaced the link with a file of its own",
+    )?;
+    expect_file(t, &target, format!("{old}{first}\n{second}\n").as_bytes())
+}
+
+fn over_ipv6(t: &mut Session) -> Outcome {
+    let path = t.dir().join("message");
+    let (_backend, addr) =
+        t.start_server("backend", &["backend", "--host", "::1", "--port", "0"])?;
+    ensure(
+        addr.is_ipv6(),
+        format!("given --host ::1, the backend must listen on [::1], not on {addr}"),
+    )?;
+    let mut frontend = frontend(t, "frontend", addr)?;
+    let lines = [t.sentence(2), t.sentence(3)];
+    for line in &lines {
+        frontend.send_line(line)?;
+    }
+    frontend.close_stdin();
+    frontend.expect_success()?;
+    let expected: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    expect_file(t, &path, expected.as_bytes())
+}
+
+fn frontend_tries_every_address(t: &mut Session) -> Outcome {
+    let (mut listener, host) = t.listen_behind_refusing_address()?;
+    let port = listener.addr()?.port().to_string();
+    let mut frontend = t.start("frontend", &["frontend", "--host", &host, "--port", &port])?;
+    let mut tcp = listener.accept()?;
+    t.note("the test plays the backend at 127.0.0.1, the name's second address");
+    let line = t.sentence(2);
+    frontend.send_line(&line)?;
+    tcp.expect_line(&line)?;
+    frontend.close_stdin();
+    tcp.expect_closed()?;
+    tcp.close();
+    frontend.expect_success()
 }
 
 fn stderr_closed(t: &mut Session) -> Outcome {

@@ -20,6 +20,10 @@ const TIME: &str = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}";
 const INTERVAL: &str = "0.05";
 const INTERVAL_MS: i64 = 50;
 
+/// How long a client stalls in the middle of a line in the pause case: longer than
+/// any timeout a server might put on reading one line.
+const PAUSE: Duration = Duration::from_millis(1000);
+
 fn main() -> ExitCode {
     harness::run!(&[
         Case::new("the server answers each line with `received: LINE`", answers_each_line)
@@ -35,6 +39,18 @@ fn main() -> ExitCode {
         Case::new("a line that arrives in pieces gets one reply", line_in_pieces)
             .hint("One read is not one line: wait for the \\n (read_until / read_line on a BufReader) before \
                    answering."),
+        Case::new("a line with a long pause in the middle gets one reply", line_with_pause)
+            .hint("A client may stall in the middle of a line (a slow link, a person typing): the line is \
+                   answered once its \\n comes, whole, however long that takes.")
+            .hint_if(Kind::Closed, "Do not put a timeout on reading a line: a pause is not the end of the \
+                   client. Only a read of 0 bytes (the client closed) or an error ends the connection."),
+        Case::new("a client that shuts down its sending side still gets its replies, then the server closes", half_close)
+            .hint("`printf 'x\\n' | nc -N` sends its lines and shuts down its sending side at once: the \
+                   server reads those lines, then end-of-file. It answers every line it read, and only then \
+                   closes the connection.")
+            .hint_if(Kind::Timeout, "A read of 0 bytes is end-of-file: the client will send no more. Return \
+                   from the connection's task then (dropping the stream closes it); reading on after it \
+                   spins for ever and never closes."),
         Case::new("a silent client does not hold up the others", silent_client_holds_up_nobody)
             .hint_if(Kind::Timeout, "The classic bug: a server that serves one client at a time waits for its \
                    first client's next \
@@ -64,6 +80,9 @@ fn main() -> ExitCode {
             .hint("Nobody may be reading the server's stderr (a closed terminal, a log reader that exited): a \
                    write to it then fails, and eprintln! panics — in a task, that drops the client. Log with \
                    `let _ = writeln!(std::io::stderr(), …)`, which ignores the failure."),
+        Case::new("the server listens on ::1 when given --host ::1", server_on_ipv6)
+            .hint("Bind with TcpListener::bind((host, port)): it takes an IPv6 address as it takes an IPv4 \
+                   one, and `listening on` then shows `[::1]:PORT`."),
         Case::new("the client sends the time every interval and prints each reply", client_sends_times)
             .hint("Every --interval seconds, send chrono::Local::now().format(\"%Y-%m-%d %H:%M:%S%.3f\") as one \
                    line, read the server's reply line and print it as it is. With --count N, exit 0 after N \
@@ -71,6 +90,19 @@ fn main() -> ExitCode {
         Case::new("the client reports an error when the server hangs up", client_errors_when_server_hangs_up)
             .hint("A read of 0 bytes while waiting for a reply means the server is gone: print one `error: …` \
                    line on stderr and exit with status 1, without a panic."),
+        Case::new("the client reaches a server on ::1 when given --host ::1", client_over_ipv6)
+            .hint("Connect with TcpStream::connect((host, port)): it takes a name, an IPv4 or an IPv6 address. \
+                   Gluing `format!(\"{host}:{port}\")` and parsing it as a SocketAddr fails for `::1` (an IPv6 \
+                   address needs brackets: `[::1]:5000`)."),
+        Case::new("the client tries the next address when a host name's first address refuses", client_tries_every_address)
+            .hint("A name such as `localhost` often resolves to ::1 first and 127.0.0.1 second, and a server \
+                   may listen on only one of them. TcpStream::connect((host, port)) tries every address in \
+                   turn; taking only the first of to_socket_addrs() fails when that one refuses."),
+        Case::new("with its stdout closed, the client stops with an error that names stdout and exits with status 1", client_stdout_closed)
+            .hint("When nobody reads the client's stdout any more (`ch1-5 client | head -1` after its line), \
+                   printing fails with a broken pipe, and println! panics. Write the reply with \
+                   writeln!(io::stdout(), …) and return the error with a context that names stdout, so main \
+                   prints `error: cannot write to stdout: …` and exits with status 1."),
         Case::new("a client that cannot connect prints an error and exits with status 1", client_reports_refused_connection)
             .hint("Connecting to a port where nobody listens fails with `connection refused`: print one \
                    `error: …` line on stderr and exit with status 1, without a panic."),
@@ -88,13 +120,18 @@ fn server(t: &mut Session) -> Outcome<(Program, SocketAddr)> {
 
 /// Starts the time client against `addr`, sending `count` times.
 fn client(t: &mut Session, addr: SocketAddr, count: &str) -> Outcome<Program> {
-    let (host, port) = (addr.ip().to_string(), addr.port().to_string());
+    client_at(t, &addr.ip().to_string(), addr.port(), count)
+}
+
+/// Starts the time client against `host` (a name or an address) and `port`.
+fn client_at(t: &mut Session, host: &str, port: u16, count: &str) -> Outcome<Program> {
+    let port = port.to_string();
     t.start(
         "client",
         &[
             "client",
             "--host",
-            &host,
+            host,
             "--port",
             &port,
             "--interval",
@@ -103,6 +140,15 @@ fn client(t: &mut Session, addr: SocketAddr, count: &str) -> Outcome<Program> {
             count,
         ],
     )
+}
+
+/// Plays the server for one exchange on `tcp`: reads the client's time, answers with
+/// a line of its own, and checks the client prints it.
+fn serve_one_time(t: &mut Session, client: &mut Program, tcp: &mut StreamPeer) -> Outcome {
+    let time = tcp.expect_line_matching(TIME, "the local time as %Y-%m-%d %H:%M:%S%.3f")?;
+    let reply = format!("{} {}", t.word(), time);
+    tcp.send_line(&reply)?;
+    client.expect_line(&reply)
 }
 
 /// Sends `line` and expects `received: LINE` back.
@@ -170,9 +216,10 @@ fn answers_each_line(t: &mut Session) -> Outcome {
 fn several_lines_in_one_write(t: &mut Session) -> Outcome {
     let (_server, addr) = server(t)?;
     let mut tcp = t.connect(addr)?;
+    exchange(t, &mut tcp)?;
+    t.note("after a quiet spell, three lines come in one write");
     let lines = [t.sentence(2), t.word(), t.sentence(3)];
-    let bytes: String = lines.iter().map(|line| format!("{line}\n")).collect();
-    tcp.send_bytes(bytes.as_bytes())?;
+    tcp.send_burst(&lines.iter().map(String::as_str).collect::<Vec<_>>())?;
     for line in &lines {
         tcp.expect_line(&format!("received: {line}"))?;
     }
@@ -194,6 +241,33 @@ fn line_in_pieces(t: &mut Session) -> Outcome {
     tcp.expect_line(&format!("received: {slow}"))
 }
 
+fn line_with_pause(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    exchange(t, &mut tcp)?;
+    let line = t.sentence(3);
+    let at = line.len() / 2;
+    tcp.send_with_pause(format!("{line}\n").as_bytes(), at, PAUSE)?;
+    tcp.expect_line(&format!("received: {line}"))?;
+    exchange(t, &mut tcp)?;
+    server.expect_running()
+}
+
+fn half_close(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let (first, second) = (t.sentence(2), t.word());
+    tcp.send_line(&first)?;
+    tcp.send_line(&second)?;
+    tcp.shutdown_write()?;
+    tcp.expect_line(&format!("received: {first}"))?;
+    tcp.expect_line(&format!("received: {second}"))?;
+    tcp.expect_closed()?;
+    let mut other = t.connect(addr)?;
+    exchange(t, &mut other)?;
+    server.expect_running()
+}
+
 fn silent_client_holds_up_nobody(t: &mut Session) -> Outcome {
     let (_server, addr) = server(t)?;
     let mut silent = t.connect(addr)?;
@@ -201,7 +275,7 @@ fn silent_client_holds_up_nobody(t: &mut Session) -> Outcome {
     let mut halfway = t.connect(addr)?;
     let (start, rest) = (t.word(), t.word());
     t.note("tcp#2 sends half a line and stops");
-    halfway.send_bytes(start.as_bytes())?;
+    halfway.send_unfinished(start.as_bytes())?;
     let mut talker = t.connect(addr)?;
     t.note("tcp#3 must get its replies now, while the others are still connected");
     exchange(t, &mut talker)?;
@@ -214,10 +288,7 @@ fn silent_client_holds_up_nobody(t: &mut Session) -> Outcome {
 
 fn crowd_of_clients(t: &mut Session) -> Outcome {
     let (_server, addr) = server(t)?;
-    let mut clients = Vec::new();
-    for _ in 0..CROWD {
-        clients.push(t.connect(addr)?);
-    }
+    let mut clients = t.connect_many(addr, CROWD)?;
     let lines: Vec<String> = (0..CROWD).map(|_| t.word()).collect();
     t.note("every client sends its line before any reads its reply");
     for (tcp, line) in clients.iter_mut().zip(&lines) {
@@ -229,7 +300,7 @@ fn crowd_of_clients(t: &mut Session) -> Outcome {
     t.note("a second round, each client's two lines in one write");
     let more: Vec<(String, String)> = (0..CROWD).map(|_| (t.word(), t.word())).collect();
     for (tcp, (first, second)) in clients.iter_mut().zip(&more) {
-        tcp.send_bytes(format!("{first}\n{second}\n").as_bytes())?;
+        tcp.send_burst(&[first.as_str(), second.as_str()])?;
     }
     for (tcp, (first, second)) in clients.iter_mut().zip(&more) {
         tcp.expect_line(&format!("received: {first}"))?;
@@ -307,6 +378,58 @@ fn stderr_closed(t: &mut Session) -> Outcome {
     exchange(t, &mut tcp)?;
     exchange(t, &mut tcp)?;
     server.expect_running()
+}
+
+fn server_on_ipv6(t: &mut Session) -> Outcome {
+    let (mut server, addr) =
+        t.start_server("server", &["server", "--host", "::1", "--port", "0"])?;
+    ensure(
+        addr.is_ipv6(),
+        format!("given --host ::1, the server must listen on [::1], not on {addr}"),
+    )?;
+    let mut tcp = t.connect(addr)?;
+    exchange(t, &mut tcp)?;
+    exchange(t, &mut tcp)?;
+    server.expect_running()
+}
+
+fn client_over_ipv6(t: &mut Session) -> Outcome {
+    let mut listener = t.listen_v6()?;
+    let port = listener.addr()?.port();
+    let mut client = client_at(t, "::1", port, "2")?;
+    let mut tcp = listener.accept()?;
+    t.note("the test plays the server on [::1]");
+    serve_one_time(t, &mut client, &mut tcp)?;
+    serve_one_time(t, &mut client, &mut tcp)?;
+    client.expect_success()
+}
+
+fn client_tries_every_address(t: &mut Session) -> Outcome {
+    let (mut listener, host) = t.listen_behind_refusing_address()?;
+    let port = listener.addr()?.port();
+    let mut client = client_at(t, &host, port, "2")?;
+    let mut tcp = listener.accept()?;
+    serve_one_time(t, &mut client, &mut tcp)?;
+    serve_one_time(t, &mut client, &mut tcp)?;
+    client.expect_success()
+}
+
+fn client_stdout_closed(t: &mut Session) -> Outcome {
+    t.set_stdout(Output::Closed);
+    let mut listener = t.listen()?;
+    let mut client = client(t, listener.addr()?, "5")?;
+    let mut tcp = listener.accept()?;
+    t.note("nobody reads the client's stdout: printing the reply fails");
+    let time = tcp.expect_line_matching(TIME, "the local time as %Y-%m-%d %H:%M:%S%.3f")?;
+    tcp.send_line(&format!("{} {}", t.word(), time))?;
+    let line = client.expect_error_exit(Some(1))?;
+    ensure(
+        line.contains("stdout"),
+        format!(
+            "the client's error line must say that writing to stdout failed (the network is fine), \
+             but it says: {line}"
+        ),
+    )
 }
 
 fn client_sends_times(t: &mut Session) -> Outcome {

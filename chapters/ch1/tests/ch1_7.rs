@@ -12,6 +12,13 @@ use std::process::ExitCode;
 /// Longer than the 64 KiB a line may have.
 const TOO_LONG: usize = 64 * 1024 + 5000;
 
+/// How long a client stalls in the middle of a line in the pause case: longer than
+/// any timeout a server might put on reading one line.
+const PAUSE: Duration = Duration::from_millis(1000);
+
+/// How many clients talk to the server at once in the crowd case.
+const CROWD: usize = 8;
+
 fn main() -> ExitCode {
     harness::run!(&[
         // The server.
@@ -26,9 +33,28 @@ fn main() -> ExitCode {
         Case::new("bytes that are not UTF-8 come back untouched", server_echoes_bytes)
             .hint("An echo needs no text: read and write bytes (read_until into a Vec<u8>). Converting to a \
                    String fails on invalid UTF-8, and from_utf8_lossy changes the bytes."),
+        Case::new("a line with a long pause in the middle comes back whole", server_waits_out_a_pause)
+            .hint("A client may stall in the middle of a line (a slow writer, a person typing): the line \
+                   goes back whole once its \\n comes, however long that takes.")
+            .hint_if(Kind::Closed, "Do not put a timeout on reading a line (set_read_timeout): a pause is \
+                   not the end of the client. Only a read of 0 bytes or an error ends the connection."),
+        Case::new("a line ended by \\r\\n comes back with its \\r", server_echoes_crlf)
+            .hint("An echo sends back the bytes that came: a line from `nc -C` or telnet ends in \\r\\n, and \
+                   its echo does too. Strip nothing: neither the \\r nor spaces."),
+        Case::new("a client that shuts down its sending side gets every line back, then the server closes", server_answers_half_close)
+            .hint("`printf 'one\\ntwo' | nc -U -N` sends its bytes and shuts down its sending side at once: \
+                   the server reads them, then end-of-file. It echoes every line it read (the last one, \
+                   without a \\n, gets one), and only then returns, which closes the connection.")
+            .hint_if(Kind::Timeout, "A read of 0 bytes is end-of-file: return from echo_lines then; reading \
+                   on after it spins for ever and never closes."),
         Case::new("the server serves two clients at the same time", server_serves_two_clients)
             .hint_if(Kind::Timeout, "While one client is connected and silent, another must be answered: serve each connection \
                    on a thread of its own (thread::spawn), not one after the other."),
+        Case::new("eight clients at once each get their own lines back", server_serves_a_crowd)
+            .hint("Each connection's echo goes to that connection only: the stream accepted for it, served by \
+                   its own thread, with its own BufReader and line buffer.")
+            .hint_if(Kind::Timeout, "All eight clients are connected before any is answered: a server that \
+                   serves one client until it leaves answers only the first."),
         Case::new("the server keeps serving after clients vanish", server_outlives_vanished_clients)
             .hint("A client may disappear mid-line or before reading its echo (the write then fails with a \
                    broken pipe). That ends that client's thread only: return the error, never unwrap it."),
@@ -47,6 +73,10 @@ fn main() -> ExitCode {
             .hint("Look before you remove: fs::symlink_metadata(path) and file_type().is_socket(). If the file \
                    is not a socket, print `error: PATH exists and is not a socket`, exit with status 1, and do \
                    not touch the file."),
+        Case::new("a symbolic link at the path is refused and left alone, even one to a stale socket", server_refuses_symlink)
+            .hint("A symbolic link at --socket is not the server's file: look at the path itself with \
+                   fs::symlink_metadata (fs::metadata follows the link and sees the socket behind it). Refuse \
+                   with `error: PATH exists and is not a socket`, exit with status 1, and remove nothing."),
         Case::new("Ctrl-C (SIGINT) removes the socket file and the server exits with status 130", interrupt_removes_socket)
             .hint("Ctrl-C must not leave the socket file behind: call the given remove_on_interrupt(path) once \
                    the listener is bound, before printing `listening on PATH`. It removes the file and exits \
@@ -87,6 +117,11 @@ fn main() -> ExitCode {
             "A hang-up before the reply is a failure: return an error from run (main prints `error: …` and \
              exits with status 1), not Ok(()), and do not unwrap."
         ),
+        Case::new("with its stdout closed, the client stops with an error that names stdout and exits with status 1", client_stdout_closed)
+            .hint("When nobody reads the client's stdout any more (`ch1-7 client … | head -1`), printing a \
+                   reply fails with a broken pipe (println! panics). Return that error with a context that \
+                   names stdout (`.context(\"cannot write to stdout\")`), so main prints \
+                   `error: cannot write to stdout: …` and exits with status 1."),
         Case::new("a client and the server: each typed line comes back", client_and_server),
     ])
 }
@@ -187,9 +222,9 @@ fn server_reassembles_lines(t: &mut Session) -> Outcome {
     unix.send_in_pieces(bytes.as_bytes(), &cuts)?;
     unix.expect_line(&first)?;
     unix.expect_line(&second)?;
-    t.note("three lines in one write");
+    t.note("after those echoes, three lines in one write");
     let batch = [t.word(), t.sentence(2), t.word()];
-    unix.send_bytes(format!("{}\n", batch.join("\n")).as_bytes())?;
+    unix.send_burst(&batch.iter().map(String::as_str).collect::<Vec<_>>())?;
     for line in &batch {
         unix.expect_line(line)?;
     }
@@ -220,12 +255,65 @@ fn server_serves_two_clients(t: &mut Session) -> Outcome {
     let mut second = t.connect_unix(&path)?;
     let word = t.word();
     t.note("the first client has sent half a line and waits: the second must still be served");
-    first.send_bytes(word.as_bytes())?;
+    first.send_unfinished(word.as_bytes())?;
     echo(t, &mut second)?;
     first.send_bytes(b"\n")?;
     first.expect_line(&word)?;
     echo(t, &mut second)?;
     echo(t, &mut first)
+}
+
+fn server_waits_out_a_pause(t: &mut Session) -> Outcome {
+    let (mut server, path) = server(t)?;
+    let mut unix = t.connect_unix(&path)?;
+    echo(t, &mut unix)?;
+    let line = t.sentence(3);
+    let at = line.len() / 2;
+    unix.send_with_pause(format!("{line}\n").as_bytes(), at, PAUSE)?;
+    unix.expect_line(&line)?;
+    echo(t, &mut unix)?;
+    server.expect_running()
+}
+
+fn server_echoes_crlf(t: &mut Session) -> Outcome {
+    let (_server, path) = server(t)?;
+    let mut unix = t.connect_unix(&path)?;
+    let line = t.sentence(3);
+    unix.send_line_crlf(&line)?;
+    t.note("the echo is the bytes that came: the \\r stays (shown escaped)");
+    unix.expect_line(&format!("{line}\\r"))?;
+    echo(t, &mut unix)
+}
+
+fn server_answers_half_close(t: &mut Session) -> Outcome {
+    let (mut server, path) = server(t)?;
+    let mut unix = t.connect_unix(&path)?;
+    let (first, last) = (t.sentence(2), t.word());
+    t.note("a whole line, then a last line without its \\n, then the end of the client's sending");
+    unix.send_bytes(format!("{first}\n{last}").as_bytes())?;
+    unix.shutdown_write()?;
+    unix.expect_line(&first)?;
+    unix.expect_line(&last)?;
+    unix.expect_closed()?;
+    let mut other = t.connect_unix(&path)?;
+    echo(t, &mut other)?;
+    server.expect_running()
+}
+
+fn server_serves_a_crowd(t: &mut Session) -> Outcome {
+    let (mut server, path) = server(t)?;
+    let mut clients = t.connect_many_unix(&path, CROWD)?;
+    let lines: Vec<(String, String)> = (0..CROWD).map(|_| (t.word(), t.sentence(2))).collect();
+    t.note("every client sends two lines before any reads its echo");
+    for (unix, (first, second)) in clients.iter_mut().zip(&lines) {
+        unix.send_line(first)?;
+        unix.send_line(second)?;
+    }
+    for (unix, (first, second)) in clients.iter_mut().zip(&lines).rev() {
+        unix.expect_line(first)?;
+        unix.expect_line(second)?;
+    }
+    server.expect_running()
 }
 
 fn server_outlives_vanished_clients(t: &mut Session) -> Outcome {
@@ -323,6 +411,28 @@ fn server_refuses_regular_file(t: &mut Session) -> Outcome {
     ensure(
         after == content,
         "the server must leave a file that is not a socket alone, but notes.txt was changed",
+    )
+}
+
+fn server_refuses_symlink(t: &mut Session) -> Outcome {
+    let stale = socket_path(t, "old.sock");
+    leave_stale_socket(&stale)?;
+    let link = t.symlink(&stale, "echo.sock")?;
+    t.note("old.sock is a stale socket: nobody listens on it");
+    let shown = link.display().to_string();
+    let mut server = t.start("server", &["server", "--socket", &shown])?;
+    expect_refusal(
+        &mut server,
+        &format!("error: {shown} exists and is not a socket"),
+    )?;
+    let kept = std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink());
+    ensure(
+        kept,
+        "the server must leave a symbolic link at its path alone, but echo.sock is no longer a link",
+    )?;
+    ensure(
+        std::fs::symlink_metadata(&stale).is_ok(),
+        "the server must not touch what a link at its path points to, but old.sock is gone",
     )
 }
 
@@ -440,6 +550,24 @@ fn client_reports_hang_up(t: &mut Session) -> Outcome {
     server.close();
     client.expect_error_exit(Some(1))?;
     Ok(())
+}
+
+fn client_stdout_closed(t: &mut Session) -> Outcome {
+    t.set_stdout(Output::Closed);
+    let (mut client, mut server) = client(t)?;
+    t.note("nobody reads the client's stdout: printing the reply fails");
+    let line = t.sentence(2);
+    client.send_line(&line)?;
+    server.expect_line(&line)?;
+    server.send_line(&line)?;
+    let error = client.expect_error_exit(Some(1))?;
+    ensure(
+        error.contains("stdout"),
+        format!(
+            "the client's error line must say that writing to stdout failed (the server is fine), \
+             but it says: {error}"
+        ),
+    )
 }
 
 fn client_and_server(t: &mut Session) -> Outcome {

@@ -33,6 +33,15 @@ fn main() -> ExitCode {
                      close. read_until returns it without a `\\n`.")
             .hint_if(Kind::Timeout, "After the client closes its side, the stream ends: answer what came, then \
                      return (the thread ends, the connection closes)."),
+        Case::new("the TCP server answers the lines of a client that shut down its sending side, then closes", tcp_server_answers_half_closed_client)
+            .hint_if(Kind::Closed, "A client may send its lines and shut down its sending side at once \
+                     (`printf 'a\\nb\\n' | nc -N`): the end of its stream is not the end of the conversation. \
+                     Answer every line that came, then close.")
+            .hint_if(Kind::Timeout, "After the last line, the client's stream ends (read_until returns 0 bytes): \
+                     answer what came, then return so the connection closes."),
+        Case::new("the TCP server answers a line that stalls in its middle once, whole", tcp_server_waits_out_a_pause)
+            .hint("A line may stop half-way for a while (a slow network, a person typing in telnet): keep \
+                   reading up to its `\\n`, with no timeout on the line, and answer it once, whole."),
         Case::new("the TCP server refuses a line over 64 KiB with an error line and closes the connection", tcp_server_refuses_long_line)
             .hint_if(Kind::Timeout, "Cap the line: read at most 64 KiB (+ the line end) with `take`, and when no \
                      `\\n` came within them, reply `error: line too long` and close the connection.")
@@ -44,6 +53,19 @@ fn main() -> ExitCode {
         Case::new("the TCP server serves two clients at the same time", tcp_server_serves_two_clients)
             .hint_if(Kind::Timeout, "While the server waits for a line from one client, another must be answered: \
                      serve each connection in a thread of its own (thread::spawn), not one after the other."),
+        Case::new("a line one client leaves unfinished does not hold up another, and is answered whole when it ends", tcp_server_interleaves_clients)
+            .hint_if(Kind::Timeout, "While one client is in the middle of a line, another must be answered: each \
+                     connection is served by its own thread, which waits for its own `\\n`.")
+            .hint_if(Kind::Mismatch, "Keep each connection's unfinished line with that connection (its own \
+                     BufReader), and answer it whole once its `\\n` arrives."),
+        Case::new("the TCP server answers eight clients connected at once, each with its own line", tcp_server_answers_many_clients)
+            .hint_if(Kind::Timeout, "Every connection needs its own thread for as long as it stays open: a fixed \
+                     pool of a few threads leaves the clients beyond it waiting while the first ones are idle.")
+            .hint_if(Kind::Mismatch, "Each client gets the stamp of its own line: keep everything about a \
+                     connection (its reader, its line) in its own thread, nothing shared."),
+        Case::new("tcp-server and udp-server listen on IPv6's ::1 when given --host ::1", servers_listen_on_ipv6)
+            .hint("Bind (host, port) as the options say, whatever the address family: TcpListener::bind((host, \
+                   port)) and UdpSocket::bind((host, port)) take `::1` as well as `127.0.0.1`."),
         Case::new("garbage bytes get a reply and do not stop the TCP server", tcp_server_survives_garbage)
             .hint("Bytes that are not UTF-8 must not end the connection or the server: read bytes (read_until; \
                    read_line fails on them) and show them with String::from_utf8_lossy, as \u{fffd}."),
@@ -68,6 +90,9 @@ fn main() -> ExitCode {
         Case::new("garbage bytes get a reply and do not stop the UDP server", udp_server_survives_garbage)
             .hint("Bytes that are not UTF-8 must not stop the server: String::from_utf8_lossy shows them as \
                    \u{fffd}. A failed receive or send concerns one datagram: print it on stderr and go on."),
+        Case::new("with its stderr closed, the UDP server still answers every datagram", udp_server_stderr_closed)
+            .hint("Nobody may be reading the server's stderr (a closed terminal, a log reader that exited): \
+                   eprintln! panics when it cannot write. Write the log with note!(…), which ignores the failure."),
         Case::new("the UDP server answers `error: message too long` when the stamped reply would not fit in a datagram", udp_server_refuses_oversized_reply)
             .hint_if(Kind::Timeout, "A datagram carries at most 65,507 bytes (IPv4): send_to fails on a longer \
                      reply and nothing is sent, so the client waits in vain. Check the stamped reply's length and \
@@ -101,6 +126,25 @@ fn main() -> ExitCode {
         Case::new("tcp-client reports a server that hangs up with an error line and a non-zero exit", tcp_client_reports_hang_up)
             .hint("A reply of 0 bytes means the server closed the connection: return an error \
                    (`server closed the connection`); main prints `error: …` and exits with 1. Never panic."),
+        Case::new("tcp-client reports a server that resets the connection with an error line and a non-zero exit", tcp_client_reports_reset)
+            .hint("A reset (the server crashed, or closed with data unread) makes a read fail with \
+                   ConnectionReset: return it as an error (`server closed the connection`), never unwrap it; main \
+                   prints `error: …` and exits with 1."),
+        Case::new("tcp-client --host ::1 talks to a server over IPv6", tcp_client_over_ipv6)
+            .hint("Connect to (host, port) as given: TcpStream::connect((host, port)) takes `::1` as well as a \
+                   name or an IPv4 address. (Building the address as `format!(\"{host}:{port}\")` and parsing it as \
+                   a SocketAddr fails for IPv6, which is written `[::1]:PORT`.)"),
+        Case::new("tcp-client tries the next address when the first one a name resolves to refuses", tcp_client_first_address_refuses)
+            .hint("A name may resolve to several addresses (`localhost`: ::1, then 127.0.0.1) and the server may \
+                   listen on only one: try each until one connects. TcpStream::connect((host, port)) does; taking \
+                   to_socket_addrs()?.next() and connecting to it alone does not."),
+        Case::new("with its stdout closed, tcp-client stops with an `error:` line that names stdout and status 1", tcp_client_stdout_closed)
+            .hint("When nobody reads stdout any more (`tcp-client | head -1`), a write to it fails with a broken \
+                   pipe, and println! panics. Write with write_all on io::stdout(), add context (`cannot write to \
+                   stdout`) and return the error: main prints `error: cannot write to stdout: Broken pipe`, exit 1."),
+        Case::new("with its stderr closed, tcp-client still talks and exits with status 0", tcp_client_stderr_closed)
+            .hint("Nobody may be reading the client's stderr: eprintln! panics when it cannot write. Write notes \
+                   such as `connected to ADDR` with note!(…), which ignores the failure."),
         Case::new("tcp-client reports a refused connection with an error line and a non-zero exit", tcp_client_reports_refused_connection)
             .hint("When nothing listens, connect fails: add context with the address \
                    (`.with_context(|| format!(\"cannot connect to {host}:{port}\"))`) so main prints \
@@ -121,6 +165,21 @@ fn main() -> ExitCode {
         Case::new("an empty line ends udp-client with exit status 0", udp_client_stops_at_empty_line)
             .hint("An empty line means the user is done: exit with 0. (Do not stop on an empty reply: in UDP that \
                    is a valid message.)"),
+        Case::new("udp-client prints the server's reply, not a datagram from another address", udp_client_ignores_stray_datagram)
+            .hint("Any host can send a datagram to the client's port: only the server's is the reply. connect() \
+                   the socket to the server (then recv takes only its datagrams), or check the address recv_from \
+                   returns and ignore the others."),
+        Case::new("udp-client --host ::1 talks to a server over IPv6", udp_client_over_ipv6)
+            .hint("An IPv4 socket cannot send to an IPv6 address: bind the client's socket to the unspecified \
+                   address of the server's family, [::]:0 for ::1 (0.0.0.0:0 for an IPv4 server)."),
+        Case::new("udp-client tries the next address when the first one a name resolves to answers `port unreachable`", udp_client_first_address_refuses)
+            .hint("A name may resolve to ::1 first and 127.0.0.1 next, and the server may listen on one only. \
+                   On a connected UDP socket, `port unreachable` comes back as ConnectionRefused from recv: then \
+                   open a socket for the next address and send the line again."),
+        Case::new("with its stdout closed, udp-client stops with an `error:` line that names stdout and status 1", udp_client_stdout_closed)
+            .hint("When nobody reads stdout any more (`udp-client | head -1`), a write to it fails with a broken \
+                   pipe, and println! panics. Write with write_all on io::stdout(), add context (`cannot write to \
+                   stdout`) and return the error: main prints `error: cannot write to stdout: Broken pipe`, exit 1."),
         Case::new("udp-client gives up after --timeout seconds when no reply comes", udp_client_times_out)
             .hint_if(Kind::Timeout, "A datagram or its reply can be lost: set_read_timeout(Some(timeout)) before \
                      recv. When it runs out (WouldBlock / TimedOut), return an error \
@@ -178,9 +237,9 @@ fn tcp_server_answers_many_lines(t: &mut Session) -> Outcome {
         tcp.send_line(&line)?;
         expect_stamped(&tcp.read_line()?, &line)?;
     }
-    t.note("three lines in one write: three replies");
+    t.note("after a quiet spell, three lines in one write: three replies, at once");
     let batch = [t.word(), t.sentence(2), t.word()];
-    tcp.send_bytes(format!("{}\n", batch.join("\n")).as_bytes())?;
+    tcp.send_burst(&[&batch[0], &batch[1], &batch[2]])?;
     for line in &batch {
         expect_stamped(&tcp.read_line()?, line)?;
     }
@@ -307,6 +366,103 @@ fn tcp_server_refuses_long_line(t: &mut Session) -> Outcome {
     let line = t.word();
     next.send_line(&line)?;
     expect_stamped(&next.read_line()?, &line)?;
+    server.expect_running()
+}
+
+fn tcp_server_answers_half_closed_client(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "tcp-server")?;
+    let mut tcp = t.connect(addr)?;
+    let (first, second) = (t.sentence(2), t.word());
+    t.note(
+        "as `printf 'a\\nb\\n' | nc -N`: two lines, then the client shuts down its sending side",
+    );
+    tcp.send_burst(&[&first, &second])?;
+    tcp.shutdown_write()?;
+    expect_stamped(&tcp.read_line()?, &first)?;
+    expect_stamped(&tcp.read_line()?, &second)?;
+    tcp.expect_closed()?;
+    server.expect_running()
+}
+
+fn tcp_server_waits_out_a_pause(t: &mut Session) -> Outcome {
+    let (_server, addr) = start_server(t, "tcp-server")?;
+    let mut tcp = t.connect(addr)?;
+    let line = t.sentence(3);
+    let bytes = format!("{line}\n");
+    let at = t.cuts(line.len(), 2).first().copied().unwrap_or(1);
+    tcp.send_with_pause(bytes.as_bytes(), at, Duration::from_millis(500))?;
+    expect_stamped(&tcp.read_line()?, &line)?;
+    t.note("one reply for the line, not one per part");
+    let next = t.word();
+    tcp.send_line(&next)?;
+    expect_stamped(&tcp.read_line()?, &next)
+}
+
+fn tcp_server_interleaves_clients(t: &mut Session) -> Outcome {
+    let (_server, addr) = start_server(t, "tcp-server")?;
+    let mut first = t.connect(addr)?;
+    let mut second = t.connect(addr)?;
+    let (head, tail) = (t.word(), t.sentence(2));
+    first.send_unfinished(format!("{head} ").as_bytes())?;
+    t.note("the first client's line is half-way: the second client must be answered meanwhile");
+    let other = t.sentence(2);
+    second.send_line(&other)?;
+    expect_stamped(&second.read_line()?, &other)?;
+    first.send_bytes(format!("{tail}\n").as_bytes())?;
+    expect_stamped(&first.read_line()?, &format!("{head} {tail}"))?;
+    let last = t.word();
+    second.send_line(&last)?;
+    expect_stamped(&second.read_line()?, &last)
+}
+
+fn tcp_server_answers_many_clients(t: &mut Session) -> Outcome {
+    let (mut server, addr) = start_server(t, "tcp-server")?;
+    let mut clients = t.connect_many(addr, 8)?;
+    let lines: Vec<String> = (0..clients.len()).map(|_| t.word()).collect();
+    t.note("all eight are connected; the last to connect speaks first");
+    for (client, line) in clients.iter_mut().zip(&lines).rev() {
+        client.send_line(line)?;
+        expect_stamped(&client.read_line()?, line)?;
+    }
+    server.expect_running()
+}
+
+fn servers_listen_on_ipv6(t: &mut Session) -> Outcome {
+    let (_tcp_server, addr) = t.start_server(
+        "tcp-server",
+        &["tcp-server", "--host", "::1", "--port", "0"],
+    )?;
+    expect_ipv6(addr)?;
+    let mut tcp = t.connect(addr)?;
+    let line = t.sentence(2);
+    tcp.send_line(&line)?;
+    expect_stamped(&tcp.read_line()?, &line)?;
+    let (_udp_server, addr) = t.start_server(
+        "udp-server",
+        &["udp-server", "--host", "::1", "--port", "0"],
+    )?;
+    expect_ipv6(addr)?;
+    let mut udp = t.udp_on("[::1]:0".parse().expect("valid address"))?;
+    let message = t.word();
+    udp.send_to(message.as_bytes(), addr)?;
+    let (reply, from) = udp.receive()?;
+    expect_from_server(from, addr)?;
+    expect_stamped(&escape(&reply), &message)
+}
+
+fn udp_server_stderr_closed(t: &mut Session) -> Outcome {
+    t.set_stderr(Output::Closed);
+    let (mut server, addr) = start_server(t, "udp-server")?;
+    t.note("the server logs every datagram on a stderr nobody reads");
+    let mut first = t.udp()?;
+    let mut second = t.udp()?;
+    for sender in [0, 1, 0] {
+        let udp = if sender == 0 { &mut first } else { &mut second };
+        let message = t.sentence(2);
+        udp.send_to(message.as_bytes(), addr)?;
+        let (reply, _) = udp.receive()?;
+        expect_stamped(&escape(&reply), &message)?;
+    }
     server.expect_running()
 }
 
@@ -521,6 +677,72 @@ fn tcp_client_reports_refused_connection(t: &mut Session) -> Outcome {
     expect_error_exit(&mut client, Some(&addr.to_string()))
 }
 
+fn tcp_client_reports_reset(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = t.start_client("client", &["tcp-client"])?;
+    exchange_over_tcp(t, &mut client, &mut tcp)?;
+    let line = t.word();
+    client.send_line(&line)?;
+    tcp.expect_line(&line)?;
+    t.note("the test resets the connection instead of answering");
+    tcp.reset();
+    expect_error_exit(&mut client, None)
+}
+
+fn tcp_client_over_ipv6(t: &mut Session) -> Outcome {
+    let mut listener = t.listen_v6()?;
+    let port = listener.addr()?.port().to_string();
+    let target = format!("[::1]:{port}");
+    tcp_client_talks(
+        t,
+        "client",
+        &mut listener,
+        &["--host", "::1", "--port", &port],
+        &target,
+    )
+}
+
+fn tcp_client_first_address_refuses(t: &mut Session) -> Outcome {
+    let (mut listener, host) = t.listen_behind_refusing_address()?;
+    let port = listener.addr()?.port().to_string();
+    let target = format!("{host}:{port} (its second address, 127.0.0.1)");
+    tcp_client_talks(
+        t,
+        "client",
+        &mut listener,
+        &["--host", &host, "--port", &port],
+        &target,
+    )
+}
+
+fn tcp_client_stdout_closed(t: &mut Session) -> Outcome {
+    t.set_stdout(Output::Closed);
+    let (mut client, mut tcp) = t.start_client("client", &["tcp-client"])?;
+    t.note("each reply the client gets cannot be printed: nobody reads its stdout");
+    client.set_deadline(Duration::from_millis(500));
+    for _ in 0..STDOUT_TRIES {
+        let line = t.sentence(2);
+        if client.send_line(&line).is_err() || tcp.expect_line(&line).is_err() {
+            break;
+        }
+        tcp.send_line(&format!("[{EXAMPLE_CTIME}] {line}"))?;
+        if client.expect_exit().is_ok() {
+            break;
+        }
+    }
+    expect_stdout_blamed(&mut client)
+}
+
+fn tcp_client_stderr_closed(t: &mut Session) -> Outcome {
+    t.set_stderr(Output::Closed);
+    let (mut client, mut tcp) = t.start_client("client", &["tcp-client"])?;
+    t.note("the client may note where it connected on a stderr nobody reads");
+    exchange_over_tcp(t, &mut client, &mut tcp)?;
+    exchange_over_tcp(t, &mut client, &mut tcp)?;
+    client.close_stdin();
+    tcp.expect_closed()?;
+    client.expect_success()
+}
+
 // ---------------------------------------------------------------- the UDP client --
 
 fn udp_client_uses_host_and_port(t: &mut Session) -> Outcome {
@@ -604,9 +826,9 @@ fn udp_client_times_out(t: &mut Session) -> Outcome {
     )?;
     let message = t.word();
     client.send_line(&message)?;
-    let (datagram, _) = silent.receive()?;
+    let (datagram, _) = silent.lose()?;
     expect_datagram(&datagram, &message)?;
-    t.note("the test never answers: the client must give up after 0.3 s, not its default 2 s");
+    t.note("the client must give up after 0.3 s, not its default 2 s");
     client.set_deadline(Duration::from_millis(1500));
     expect_error_exit(&mut client, Some(&format!("127.0.0.1:{port}")))
 }
@@ -632,7 +854,93 @@ fn udp_client_reports_missing_server(t: &mut Session) -> Outcome {
     expect_error_exit(&mut client, Some(&addr.to_string()))
 }
 
-// ------------------------------------------------------------------ both together --
+fn udp_client_ignores_stray_datagram(t: &mut Session) -> Outcome {
+    let mut udp = t.udp()?;
+    let port = udp.addr()?.port().to_string();
+    let mut client = t.start(
+        "client",
+        &["udp-client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    for _ in 0..2 {
+        let message = t.sentence(2);
+        client.send_line(&message)?;
+        let (datagram, from) = udp.receive()?;
+        expect_datagram(&datagram, &message)?;
+        let stray = format!("[{EXAMPLE_CTIME}] {}", t.word());
+        t.note("another host sends the client a datagram before the server's reply");
+        udp.send_stray(stray.as_bytes(), from)?;
+        let reply = format!("[{EXAMPLE_CTIME}] {message}");
+        udp.send_to(reply.as_bytes(), from)?;
+        client.expect_line(&reply)?;
+    }
+    client.close_stdin();
+    client.expect_success()
+}
+
+fn udp_client_over_ipv6(t: &mut Session) -> Outcome {
+    let mut udp = t.udp_on("[::1]:0".parse().expect("valid address"))?;
+    let port = udp.addr()?.port().to_string();
+    let target = format!("[::1]:{port}");
+    udp_client_talks(
+        t,
+        "client",
+        &mut udp,
+        &["--host", "::1", "--port", &port],
+        &target,
+    )
+}
+
+fn udp_client_first_address_refuses(t: &mut Session) -> Outcome {
+    // The harness checks the name resolves to ::1, then 127.0.0.1 (or skips the case);
+    // its TCP listener is not needed: the server here is the test's UDP socket.
+    let (_listener, host) = t.listen_behind_refusing_address()?;
+    let mut udp = t.udp()?;
+    let port = udp.addr()?.port();
+    ensure(
+        std::net::UdpSocket::bind(("::1", port)).is_ok(),
+        format!(
+            "the test needs UDP port {port} free on ::1, so that ::1 answers `port unreachable`"
+        ),
+    )?;
+    t.note(&format!(
+        "at UDP port {port}, ::1 answers `port unreachable` and 127.0.0.1 is the test"
+    ));
+    let target = format!("{host}:{port} (its second address, 127.0.0.1)");
+    udp_client_talks(
+        t,
+        "client",
+        &mut udp,
+        &["--host", &host, "--port", &port.to_string()],
+        &target,
+    )
+}
+
+fn udp_client_stdout_closed(t: &mut Session) -> Outcome {
+    t.set_stdout(Output::Closed);
+    let mut udp = t.udp()?;
+    let port = udp.addr()?.port().to_string();
+    let mut client = t.start(
+        "client",
+        &["udp-client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    t.note("each reply the client gets cannot be printed: nobody reads its stdout");
+    client.set_deadline(Duration::from_millis(500));
+    for _ in 0..STDOUT_TRIES {
+        let message = t.word();
+        if client.send_line(&message).is_err() {
+            break;
+        }
+        let Ok((datagram, from)) = udp.receive() else {
+            break;
+        };
+        expect_datagram(&datagram, &message)?;
+        udp.send_to(format!("[{EXAMPLE_CTIME}] {message}").as_bytes(), from)?;
+        if client.expect_exit().is_ok() {
+            break;
+        }
+    }
+    expect_stdout_blamed(&mut client)
+}
 
 fn tcp_pair_talks(t: &mut Session) -> Outcome {
     let (mut server, addr) = start_server(t, "tcp-server")?;
@@ -799,10 +1107,43 @@ fn expect_from_server(from: SocketAddr, server: SocketAddr) -> Outcome {
     )
 }
 
+/// Checks a server given `--host ::1` listens on IPv6.
+fn expect_ipv6(addr: SocketAddr) -> Outcome {
+    mismatch_unless(
+        addr.is_ipv6(),
+        format!("with --host ::1 a server must listen on [::1]:PORT, not on {addr}"),
+    )
+}
+
+/// How many replies a client with a closed stdout is sent before it must have stopped.
+/// The first one is normally enough; but while the test starts another program, that
+/// child holds a copy of every pipe for a moment (between fork and exec), and a write
+/// in that moment still succeeds.
+const STDOUT_TRIES: usize = 3;
+
+/// Checks a client whose stdout is closed stops with exit status 1 and one error line
+/// that blames stdout, not the server.
+fn expect_stdout_blamed(client: &mut Program) -> Outcome {
+    client.set_deadline(Duration::from_secs(2));
+    let _ = client.expect_stderr_containing("error:");
+    let line = client.expect_error_exit(Some(1))?;
+    mismatch_unless(
+        line.contains("stdout"),
+        format!(
+            "the error line must say that stdout failed (the server did nothing wrong), but it \
+             is {line:?}"
+        ),
+    )
+}
+
 /// Checks a failed client: the harness's error exit (non-zero, no panic, one `error:`
 /// line), and beyond that, the line starts `error: ` with its space, and names the
 /// address it could not reach when `place` is given.
 fn expect_error_exit(client: &mut Program, place: Option<&str>) -> Outcome {
+    // The line may reach the test a moment after the exit, on a loaded machine (a
+    // program started meanwhile holds a copy of every pipe until it has started): wait
+    // for it first. A program that prints none is judged by expect_error_exit.
+    let _ = client.expect_stderr_containing("error:");
     let line = client.expect_error_exit(None)?;
     mismatch_unless(
         line.starts_with("error: "),

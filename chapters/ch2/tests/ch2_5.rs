@@ -102,6 +102,41 @@ fn main() -> ExitCode {
         Case::new("the client reports a refused connection with an error line, not a panic", client_reports_refused_connection)
             .hint("Connecting can fail: return the error with context (`cannot connect to HOST:PORT`), so main \
                    prints one `error: …` line and exits with status 1."),
+        Case::new("one client's unfinished command does not hold up another client", unfinished_command_holds_up_nobody)
+            .hint_if(Kind::Timeout, "Each connection waits for its own line on its own thread: nothing shared (a \
+                     lock, a single reading loop) may be held while one client's line is half-arrived.")
+            .hint_if(Kind::Mismatch, "The first client's command came in two parts, with another client served in \
+                     between: it is still one command, answered once, whole."),
+        Case::new("many clients listing different folders at once each get their own folder", many_clients_list_their_own)
+            .hint_if(Kind::Mismatch, "The current directory belongs to the whole process, not to a thread: \
+                     set_current_dir in one client's thread moves every other thread too. Never change it in a \
+                     server; join the path onto the root instead."),
+        Case::new("a client that shuts down its sending side still gets every reply", half_closed_client_gets_replies)
+            .hint("`printf 'ls\\nos' | nc -N` sends its commands, the last one without \\n, then shuts down its \
+                   sending side and still reads. Answer every command that came, the last one too (read_line \
+                   returns it without its \\n), then close at the end of the stream."),
+        Case::new("the server listens on ::1 when given --host ::1", server_listens_on_ipv6)
+            .hint("Bind (host, port) as given: TcpListener::bind((host, port)) takes `::1` as it is. Parsing \
+                   format!(\"{host}:{port}\") as a SocketAddr fails for IPv6 (it must be written [::1]:PORT), \
+                   and an IPv4-only type (Ipv4Addr, SocketAddrV4) cannot hold it."),
+        Case::new("the client reaches a server on ::1", client_reaches_ipv6)
+            .hint("Connect to (host, port): TcpStream::connect((host, port)) takes `::1` as it is. Parsing \
+                   format!(\"{host}:{port}\") as a SocketAddr fails for IPv6 (it must be written [::1]:PORT), \
+                   and an IPv4-only type (Ipv4Addr, SocketAddrV4) cannot hold it."),
+        Case::new("the client tries the next address when the first one refuses", client_tries_next_address)
+            .hint("A host name may resolve to several addresses (localhost: ::1, then 127.0.0.1) and the first \
+                   may refuse: TcpStream::connect((host, port)) tries each in turn; connecting to the first of \
+                   to_socket_addrs() only does not."),
+        Case::new("the client waits through a reply that stalls midway", client_waits_through_a_stall)
+            .hint("A reply may stall in the middle for a second or more (a big listing, a busy server): no read \
+                   timeout may cut it. Wait for the \\n."),
+        Case::new("a client whose stdout is closed stops with an error naming stdout", client_stops_when_stdout_closed)
+            .hint("When stdout is closed (`client | head -1`), println! panics. Write with write_all and return \
+                   the error with the context `cannot write to stdout`: main prints one `error:` line and exits \
+                   with 1. It is not the server's fault: not `server closed the connection`."),
+        Case::new("the server and the client work with their stderr closed", work_with_stderr_closed)
+            .hint("Nobody reads the log, and writing it fails: eprintln! then panics. Write status lines with \
+                   note! (it drops a line it cannot write): the program must go on."),
         Case::new("a client and the server hold a typical session", typical_session),
     ])
 }
@@ -139,56 +174,6 @@ struct Tree {
 }
 
 impl Tree {
-    /// Builds `root/` and its outside neighbours in the case's folder.
-    fn build(t: &mut Session) -> Outcome<Tree> {
-        let w = t.word();
-        let name = |prefix: &str| format!("{prefix}-{w}");
-        let tree = Tree {
-            notes: name("Notes"),
-            away: name("away"),
-            backup: name("backup"),
-            docs: name("docs"),
-            readme: name("readme"),
-            img: name("img"),
-            photo: name("photo"),
-            empty: name("empty"),
-            inside: name("inside"),
-            todo: name("todo"),
-            missing: name("missing"),
-            secret: name("secret"),
-            secrets: vec![
-                name("secret"),
-                name("diary"),
-                name("password"),
-                name("root-backup"),
-                name("keys"),
-            ],
-            base: t.dir().display().to_string(),
-        };
-        let base = t.dir();
-        let root = base.join("root");
-        std::fs::create_dir_all(root.join(&tree.docs).join(&tree.img))?;
-        std::fs::create_dir(root.join(&tree.empty))?;
-        std::fs::write(root.join(&tree.notes), "notes\n")?;
-        std::fs::write(root.join(&tree.todo), "todo\n")?;
-        std::fs::write(root.join(&tree.docs).join(&tree.readme), "readme\n")?;
-        std::fs::write(
-            root.join(&tree.docs).join(&tree.img).join(&tree.photo),
-            "photo\n",
-        )?;
-        symlink(&tree.docs, root.join(&tree.inside))?;
-        std::fs::create_dir(base.join(&tree.secret))?;
-        std::fs::write(base.join(&tree.secret).join(name("diary")), "secret\n")?;
-        std::fs::write(base.join(name("password")), "secret\n")?;
-        symlink(base.join(&tree.secret), root.join(&tree.away))?;
-        let twin = base.join(name("root-backup"));
-        std::fs::create_dir(&twin)?;
-        std::fs::write(twin.join(name("keys")), "secret\n")?;
-        symlink(&twin, root.join(&tree.backup))?;
-        t.note("serving root/; beside it (outside the root) lie secrets no reply may name");
-        Ok(tree)
-    }
-
     /// What `ls` answers for the root.
     fn root_listing(&self) -> String {
         let Tree {
@@ -227,9 +212,59 @@ impl Tree {
     }
 }
 
+/// Builds `root/` and its outside neighbours in the case's folder.
+fn build_tree(t: &mut Session) -> Outcome<Tree> {
+    let w = t.word();
+    let name = |prefix: &str| format!("{prefix}-{w}");
+    let tree = Tree {
+        notes: name("Notes"),
+        away: name("away"),
+        backup: name("backup"),
+        docs: name("docs"),
+        readme: name("readme"),
+        img: name("img"),
+        photo: name("photo"),
+        empty: name("empty"),
+        inside: name("inside"),
+        todo: name("todo"),
+        missing: name("missing"),
+        secret: name("secret"),
+        secrets: vec![
+            name("secret"),
+            name("diary"),
+            name("password"),
+            name("root-backup"),
+            name("keys"),
+        ],
+        base: t.dir().display().to_string(),
+    };
+    let base = t.dir();
+    let root = base.join("root");
+    std::fs::create_dir_all(root.join(&tree.docs).join(&tree.img))?;
+    std::fs::create_dir(root.join(&tree.empty))?;
+    std::fs::write(root.join(&tree.notes), "notes\n")?;
+    std::fs::write(root.join(&tree.todo), "todo\n")?;
+    std::fs::write(root.join(&tree.docs).join(&tree.readme), "readme\n")?;
+    std::fs::write(
+        root.join(&tree.docs).join(&tree.img).join(&tree.photo),
+        "photo\n",
+    )?;
+    symlink(&tree.docs, root.join(&tree.inside))?;
+    std::fs::create_dir(base.join(&tree.secret))?;
+    std::fs::write(base.join(&tree.secret).join(name("diary")), "secret\n")?;
+    std::fs::write(base.join(name("password")), "secret\n")?;
+    symlink(base.join(&tree.secret), root.join(&tree.away))?;
+    let twin = base.join(name("root-backup"));
+    std::fs::create_dir(&twin)?;
+    std::fs::write(twin.join(name("keys")), "secret\n")?;
+    symlink(&twin, root.join(&tree.backup))?;
+    t.note("serving root/; beside it (outside the root) lie secrets no reply may name");
+    Ok(tree)
+}
+
 /// Builds the tree and starts the server on it, with `root` as the served folder.
 fn serve(t: &mut Session) -> Outcome<(Program, SocketAddr, Tree)> {
-    let tree = Tree::build(t)?;
+    let tree = build_tree(t)?;
     let (server, addr) = t.start_server("server", &["server", "--port", "0", "--root", "root"])?;
     Ok((server, addr, tree))
 }
@@ -489,19 +524,22 @@ fn crlf_and_spaces_are_understood(t: &mut Session) -> Outcome {
     let (_server, addr, tree) = serve(t)?;
     let mut tcp = t.connect(addr)?;
     let docs = &tree.docs;
-    tcp.send_bytes(format!("os\r\nls {docs}\r\n   ls   {docs}   \n  os \r\n").as_bytes())?;
     let os = std::env::consts::OS;
+    tcp.send_line_crlf("os")?;
     same_reply("os\\r\\n", os, &tcp.read_line()?)?;
+    tcp.send_line_crlf(&format!("ls {docs}"))?;
     same_reply(
         &format!("ls {docs}\\r\\n"),
         &tree.docs_listing(),
         &tcp.read_line()?,
     )?;
+    tcp.send_line(&format!("   ls   {docs}   "))?;
     same_reply(
         &format!("   ls   {docs}   "),
         &tree.docs_listing(),
         &tcp.read_line()?,
     )?;
+    tcp.send_line_crlf("  os ")?;
     same_reply("  os \\r\\n", os, &tcp.read_line()?)
 }
 
@@ -510,7 +548,10 @@ fn many_commands_in_one_write(t: &mut Session) -> Outcome {
     let mut tcp = t.connect(addr)?;
     let word = t.word();
     let docs = &tree.docs;
-    tcp.send_bytes(format!("os\nls {docs}\n{word}\nls\ndate\n").as_bytes())?;
+    expect_reply(&mut tcp, &tree, &format!("ls {}", tree.empty), "(empty)")?;
+    t.note("after a quiet spell, five commands in one write: each is answered at once");
+    let ls_docs = format!("ls {docs}");
+    tcp.send_burst(&["os", &ls_docs, &word, "ls", "date"])?;
     same_reply("os", std::env::consts::OS, &tcp.read_line()?)?;
     same_reply(
         &format!("ls {docs}"),
@@ -825,4 +866,174 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
+}
+
+fn unfinished_command_holds_up_nobody(t: &mut Session) -> Outcome {
+    let (_server, addr, tree) = serve(t)?;
+    let mut first = t.connect(addr)?;
+    let mut second = t.connect(addr)?;
+    let command = format!("ls {}", tree.docs);
+    let (start, rest) = command.split_at(4);
+    first.send_unfinished(start.as_bytes())?;
+    t.note("while the first client's command is half-arrived, a second client asks");
+    expect_reply(&mut second, &tree, &format!("ls {}", tree.empty), "(empty)")?;
+    expect_reply(&mut second, &tree, "os", std::env::consts::OS)?;
+    first.send_bytes(format!("{rest}\n").as_bytes())?;
+    same_reply(&command, &tree.docs_listing(), &first.read_line()?)?;
+    expect_reply(&mut first, &tree, "os", std::env::consts::OS)
+}
+
+fn many_clients_list_their_own(t: &mut Session) -> Outcome {
+    let (mut server, addr, tree) = serve(t)?;
+    const CLIENTS: usize = 8;
+    const ROUNDS: usize = 4;
+    let w = t.word();
+    let mut folders = Vec::new();
+    for i in 0..CLIENTS {
+        let folder = format!("many{i}-{w}");
+        let path = t.dir().join("root").join(&folder);
+        std::fs::create_dir(&path)?;
+        let mut names = Vec::new();
+        for j in 0..150 {
+            let name = format!("f{j:03}-{i}-{w}");
+            std::fs::write(path.join(&name), "")?;
+            names.push(name);
+        }
+        for j in 0..10 {
+            let name = format!("sub{j}-{i}-{w}");
+            std::fs::create_dir(path.join(&name))?;
+            names.push(format!("{name}/"));
+        }
+        names.sort();
+        folders.push((folder, names.join("\t")));
+    }
+    t.note(&format!(
+        "{CLIENTS} folders, each with its own 160 entries; one client per folder"
+    ));
+    let mut clients = t.connect_many(addr, CLIENTS)?;
+    for round in 0..ROUNDS {
+        t.note(&format!(
+            "round {}: every client asks before any reply is read",
+            round + 1
+        ));
+        for (client, (folder, _)) in clients.iter_mut().zip(&folders) {
+            client.send_line(&format!("ls {folder}"))?;
+        }
+        for (client, (folder, listing)) in clients.iter_mut().zip(&folders) {
+            let reply = client.read_line()?;
+            tree.check_no_leak(folder, &reply)?;
+            same_reply(&format!("ls {folder}"), listing, &reply)?;
+        }
+    }
+    server.expect_running()
+}
+
+fn half_closed_client_gets_replies(t: &mut Session) -> Outcome {
+    let (mut server, addr, tree) = serve(t)?;
+    let mut tcp = t.connect(addr)?;
+    t.note("like `printf 'ls DOCS\\nos' | nc -N`: the last command lacks its \\n, then the sending side is shut");
+    tcp.send_line(&format!("ls {}", tree.docs))?;
+    tcp.send_bytes(b"os")?;
+    tcp.shutdown_write()?;
+    same_reply(
+        &format!("ls {}", tree.docs),
+        &tree.docs_listing(),
+        &tcp.read_line()?,
+    )?;
+    same_reply("os", std::env::consts::OS, &tcp.read_line()?)?;
+    tcp.expect_closed()?;
+    server.expect_running()
+}
+
+fn server_listens_on_ipv6(t: &mut Session) -> Outcome {
+    let tree = build_tree(t)?;
+    let (_server, addr) = t.start_server(
+        "server",
+        &["server", "--host", "::1", "--port", "0", "--root", "root"],
+    )?;
+    let mut tcp = t.connect(addr)?;
+    expect_reply(&mut tcp, &tree, "os", std::env::consts::OS)?;
+    expect_reply(
+        &mut tcp,
+        &tree,
+        &format!("ls {}", tree.docs),
+        &tree.docs_listing(),
+    )
+}
+
+/// Starts the client against `listener` with `--host HOST` and checks one exchange.
+fn client_asks_via(t: &mut Session, mut listener: StreamListener, host: &str) -> Outcome {
+    let port = listener.addr()?.port().to_string();
+    let mut client = t.start("client", &["client", "--host", host, "--port", &port])?;
+    let mut tcp = listener.accept()?;
+    client.send_line("os")?;
+    tcp.expect_line("os")?;
+    let os = t.word();
+    tcp.send_line(&os)?;
+    expect_printed(&mut client, &os)?;
+    client.close_stdin();
+    client.expect_success()
+}
+
+fn client_reaches_ipv6(t: &mut Session) -> Outcome {
+    let listener = t.listen_v6()?;
+    client_asks_via(t, listener, "::1")
+}
+
+fn client_tries_next_address(t: &mut Session) -> Outcome {
+    let (listener, host) = t.listen_behind_refusing_address()?;
+    client_asks_via(t, listener, &host)
+}
+
+fn client_waits_through_a_stall(t: &mut Session) -> Outcome {
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
+    client.send_line("ls")?;
+    tcp.expect_line("ls")?;
+    let listing = format!("{}\t{}/\t{}", t.word(), t.word(), t.word());
+    let bytes = format!("{listing}\n");
+    t.note("the reply stalls for 1.5 s in the middle");
+    tcp.send_with_pause(
+        bytes.as_bytes(),
+        listing.len() / 2,
+        Duration::from_millis(1500),
+    )?;
+    expect_printed(&mut client, &listing)?;
+    client.send_line("os")?;
+    tcp.expect_line("os")
+}
+
+fn client_stops_when_stdout_closed(t: &mut Session) -> Outcome {
+    t.set_stdout(Output::Closed);
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
+    t.note("the client's stdout is closed: printing the reply fails");
+    client.send_line("os")?;
+    tcp.expect_line("os")?;
+    tcp.send_line(&t.word())?;
+    let line = client.expect_error_exit(Some(1))?;
+    ensure(
+        line.contains("stdout"),
+        format!(
+            "the error line must say that stdout failed (not the network), but it says `{line}`"
+        ),
+    )
+}
+
+fn work_with_stderr_closed(t: &mut Session) -> Outcome {
+    t.set_stderr(Output::Closed);
+    let (mut server, addr, tree) = serve(t)?;
+    let port = addr.port().to_string();
+    let mut client = t.start(
+        "client",
+        &["client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    client.send_line("os")?;
+    expect_printed(&mut client, std::env::consts::OS)?;
+    client.send_line(&format!("ls {}", tree.docs))?;
+    expect_printed(&mut client, &tree.docs_listing())?;
+    client.close_stdin();
+    client.expect_success()?;
+    t.note("the server noted each client coming and going, to nobody; it still serves");
+    let mut tcp = t.connect(addr)?;
+    expect_reply(&mut tcp, &tree, "os", std::env::consts::OS)?;
+    server.expect_running()
 }

@@ -106,6 +106,37 @@ fn main() -> ExitCode {
         Case::new("a server that cannot bind prints an error and exits non-zero", server_reports_port_in_use)
             .hint("Binding a port another program listens on fails: print one `error: …` line on stderr and \
                    exit non-zero, without a panic."),
+        Case::new("a line typed while the client's line is half-arrived waits for the whole line", typed_line_waits_for_whole_line)
+            .hint_if(Kind::Mismatch, "It is still the client's turn while its line is half-arrived: the server \
+                     must not send what its user typed until the whole line has come and been printed, once.")
+            .hint_if(Kind::Timeout, "A line that arrives in two parts, with the server's user typing in between, \
+                     is one message: read up to its \\n (read_until), then print it and send the typed line."),
+        Case::new("a line that stalls midway is one message", stalled_line_is_one_message)
+            .hint("A line may stall in the middle for a second or more (a slow typist on telnet): wait for its \
+                   \\n and print it once, whole. No timeout may cut it."),
+        Case::new("clients that connect together are served one after another, each with its own lines", clients_wait_their_turn)
+            .hint("The server chats with one client at a time: the others wait in the listen backlog, their lines \
+                   kept in the kernel, until the current one leaves; each answer goes to the client whose turn it \
+                   is."),
+        Case::new("the server listens on ::1 when given --host ::1", server_listens_on_ipv6)
+            .hint("Bind (host, port) as given: TcpListener::bind((host, port)) takes `::1` as it is. Parsing \
+                   format!(\"{host}:{port}\") as a SocketAddr fails for IPv6 (it must be written [::1]:PORT), \
+                   and an IPv4-only type (Ipv4Addr, SocketAddrV4) cannot hold it."),
+        Case::new("the client reaches a server on ::1", client_reaches_ipv6)
+            .hint("Connect to (host, port): TcpStream::connect((host, port)) takes `::1` as it is. Parsing \
+                   format!(\"{host}:{port}\") as a SocketAddr fails for IPv6 (it must be written [::1]:PORT), \
+                   and an IPv4-only type (Ipv4Addr, SocketAddrV4) cannot hold it."),
+        Case::new("the client tries the next address when the first one refuses", client_tries_next_address)
+            .hint("A host name may resolve to several addresses (localhost: ::1, then 127.0.0.1) and the first \
+                   may refuse: TcpStream::connect((host, port)) tries each in turn; connecting to the first of \
+                   to_socket_addrs() only does not."),
+        Case::new("a client whose stdout is closed stops with an error naming stdout", client_stops_when_stdout_closed)
+            .hint("When stdout is closed (`client | head -1`), println! panics. Print with show, which returns \
+                   the error, and pass it on with the context `cannot write to stdout`: main prints one `error:` \
+                   line and exits with 1. It is not the server's fault."),
+        Case::new("the server and the client chat with their stderr closed", chat_with_stderr_closed)
+            .hint("Nobody reads the log, and writing it fails: eprintln! then panics. Write status lines with \
+                   note! (it drops a line it cannot write): the chat must go on."),
         Case::new("a server and a client chat in turns", server_and_client_chat),
     ])
 }
@@ -204,8 +235,10 @@ fn server_reassembles_split_line(t: &mut Session) -> Outcome {
 fn server_keeps_second_line(t: &mut Session) -> Outcome {
     let (mut server, addr) = server(t)?;
     let mut tcp = t.connect(addr)?;
+    turn(t, &mut server, &mut tcp)?;
+    t.note("after a quiet spell, two lines in one write");
     let (first, second) = (t.word(), t.word());
-    tcp.send_bytes(format!("{first}\n{second}\n").as_bytes())?;
+    tcp.send_burst(&[&first, &second])?;
     server.expect_line(&format!("client: {first}"))?;
     let first_answer = t.word();
     server.send_line(&first_answer)?;
@@ -450,4 +483,126 @@ fn server_and_client_chat(t: &mut Session) -> Outcome {
     server.expect_stderr_containing("client left")?;
     server.expect_running()?;
     t.snapshot("chat")
+}
+
+fn typed_line_waits_for_whole_line(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    turn(t, &mut server, &mut tcp)?;
+    let message = t.sentence(3);
+    let cut = message.len() / 2;
+    tcp.send_unfinished(&message.as_bytes()[..cut])?;
+    t.note("the server's user types while the client's line is half-arrived: it is still the client's turn");
+    let answer = t.sentence(2);
+    server.send_line(&answer)?;
+    tcp.expect_silence(TURN_WINDOW)?;
+    tcp.send_bytes(format!("{}\n", &message[cut..]).as_bytes())?;
+    server.expect_line(&format!("client: {message}"))?;
+    tcp.expect_line(&answer)?;
+    turn(t, &mut server, &mut tcp)
+}
+
+fn stalled_line_is_one_message(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let message = t.sentence(3);
+    let bytes = format!("{message}\n");
+    tcp.send_with_pause(
+        bytes.as_bytes(),
+        message.len() / 2,
+        Duration::from_millis(1500),
+    )?;
+    server.expect_line(&format!("client: {message}"))?;
+    let answer = t.word();
+    server.send_line(&answer)?;
+    tcp.expect_line(&answer)
+}
+
+fn clients_wait_their_turn(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let clients = t.connect_many(addr, 3)?;
+    let messages: Vec<String> = (0..clients.len()).map(|_| t.sentence(2)).collect();
+    let mut clients = clients;
+    for (client, message) in clients.iter_mut().zip(&messages) {
+        client.send_line(message)?;
+    }
+    t.note("the server chats with the first client; the others wait their turn, their lines kept");
+    for (mut client, message) in clients.into_iter().zip(&messages) {
+        server.expect_line(&format!("client: {message}"))?;
+        let answer = t.word();
+        server.send_line(&answer)?;
+        client.expect_line(&answer)?;
+        client.close();
+        server.expect_stderr_containing("client left")?;
+    }
+    server.expect_running()
+}
+
+fn server_listens_on_ipv6(t: &mut Session) -> Outcome {
+    let (mut server, addr) =
+        t.start_server("server", &["server", "--host", "::1", "--port", "0"])?;
+    let mut tcp = t.connect(addr)?;
+    turn(t, &mut server, &mut tcp)
+}
+
+/// Starts the client against `listener` with `--host HOST` and holds one turn.
+fn client_chats_via(t: &mut Session, mut listener: StreamListener, host: &str) -> Outcome {
+    let port = listener.addr()?.port().to_string();
+    let mut client = t.start("client", &["client", "--host", host, "--port", &port])?;
+    let mut tcp = listener.accept()?;
+    let message = t.sentence(2);
+    client.send_line(&message)?;
+    tcp.expect_line(&message)?;
+    let reply = t.sentence(2);
+    tcp.send_line(&reply)?;
+    client.expect_line(&format!("server: {reply}"))
+}
+
+fn client_reaches_ipv6(t: &mut Session) -> Outcome {
+    let listener = t.listen_v6()?;
+    client_chats_via(t, listener, "::1")
+}
+
+fn client_tries_next_address(t: &mut Session) -> Outcome {
+    let (listener, host) = t.listen_behind_refusing_address()?;
+    client_chats_via(t, listener, &host)
+}
+
+fn client_stops_when_stdout_closed(t: &mut Session) -> Outcome {
+    t.set_stdout(Output::Closed);
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
+    let message = t.word();
+    client.send_line(&message)?;
+    tcp.expect_line(&message)?;
+    t.note("the client's stdout is closed: printing the reply fails");
+    tcp.send_line(&t.word())?;
+    let line = client.expect_error_exit(Some(1))?;
+    ensure(
+        line.contains("stdout"),
+        format!(
+            "the error line must say that stdout failed (not the network), but it says `{line}`"
+        ),
+    )
+}
+
+fn chat_with_stderr_closed(t: &mut Session) -> Outcome {
+    t.set_stderr(Output::Closed);
+    let (mut server, addr) = server(t)?;
+    let port = addr.port().to_string();
+    let mut client = t.start(
+        "client",
+        &["client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    let hello = t.sentence(2);
+    client.send_line(&hello)?;
+    server.expect_line(&format!("client: {hello}"))?;
+    let answer = t.sentence(2);
+    server.send_line(&answer)?;
+    client.expect_line(&format!("server: {answer}"))?;
+    client.close_stdin();
+    client.expect_success()?;
+    t.note("the server noted the client leaving, to nobody; it serves the next");
+    let mut next = t.connect(addr)?;
+    turn(t, &mut server, &mut next)?;
+    server.expect_running()
 }

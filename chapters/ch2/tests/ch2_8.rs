@@ -77,6 +77,49 @@ fn main() -> ExitCode {
             .hint_if(Kind::Unreachable, "Ending one conversation must not end the server: when converse returns \
                      (the client left, or sent a line too long), report it on stderr and accept the next client; \
                      do not return from serve, nor pass the conversation's error up with `?`."),
+        Case::new("a line half-arrived when the server's user types is printed once, whole", half_line_survives_a_typed_line)
+            .hint_if(Kind::Timeout, "The line typed on the server must leave at once, even while a client's line \
+                     is half-arrived: the socket and the keyboard are waited on at the same time.")
+            .hint_if(Kind::Mismatch, "The cancel-safety trap: in a select! over `reader.read_until(…, &mut line)` \
+                     and `typed.recv()`, the read that loses the race is dropped, and the bytes it had read into a \
+                     buffer made fresh each turn are gone (or printed as a line of their own). Read the peer in a \
+                     task of its own (print_incoming) that keeps its buffer for the whole conversation."),
+        Case::new("several lines in one write after a quiet spell are all printed at once", burst_is_printed_at_once)
+            .hint_if(Kind::Timeout, "Three lines came in one read: print every complete line in the buffer (a loop, \
+                     not an `if`), not one line per later read. read_until through a BufReader does it for you.")
+            .hint_if(Kind::Mismatch, "Three lines came in one read: print one line per \\n, each once, in order."),
+        Case::new("a line that stalls midway is printed once, whole", stalled_line_is_printed_whole)
+            .hint("A line may stall in the middle for a second or more (a slow typist on telnet): wait for its \\n \
+                   and print it once, whole. No timeout may cut it."),
+        Case::new("a client that shuts down its sending side has its last line printed, then is let go", half_closed_client_is_let_go)
+            .hint_if(Kind::Mismatch, "A last line without \\n before the end of the stream is still a line: \
+                     read_until returns it without its \\n; print it.")
+            .hint_if(Kind::Timeout, "The client closed its sending side: print what it sent (the last line may \
+                     lack its \\n), then end the conversation (End::PeerLeft): close the connection and accept \
+                     the next client."),
+        Case::new("clients that connect together are served one after another, each with its own lines", clients_wait_their_turn)
+            .hint("The server chats with one client at a time: the others wait in the listen backlog, their lines \
+                   kept in the kernel, until the current one leaves. A typed line goes to the current client only."),
+        Case::new("the server listens on ::1 when given --host ::1", server_listens_on_ipv6)
+            .hint("Bind (host, port) as given: TcpListener::bind((host, port)) takes `::1` as it is. Parsing \
+                   format!(\"{host}:{port}\") as a SocketAddr fails for IPv6 (it must be written [::1]:PORT), \
+                   and an IPv4-only type (Ipv4Addr, SocketAddrV4) cannot hold it."),
+        Case::new("the client reaches a server on ::1", client_reaches_ipv6)
+            .hint("Connect to (host, port): TcpStream::connect((host, port)) takes `::1` as it is. Parsing \
+                   format!(\"{host}:{port}\") as a SocketAddr fails for IPv6 (it must be written [::1]:PORT), \
+                   and an IPv4-only type (Ipv4Addr, SocketAddrV4) cannot hold it."),
+        Case::new("the client tries the next address when the first one refuses", client_tries_next_address)
+            .hint("A host name may resolve to several addresses (localhost: ::1, then 127.0.0.1) and the first \
+                   may refuse: TcpStream::connect((host, port)) tries each in turn; taking only the first of \
+                   lookup_host() does not."),
+        Case::new("a client whose stdout is closed stops with an error naming stdout", client_stops_when_stdout_closed)
+            .hint("When stdout is closed (`client | head -1`), println! panics, in a task too (then the chat seems \
+                   to end normally). Write with writeln! and stop the program: return StdoutClosed from \
+                   print_incoming, and from converse, so main prints `error: cannot write to stdout: …` and exits \
+                   with 1."),
+        Case::new("the server and a client chat with their stderr closed", chat_with_stderr_closed)
+            .hint("Nobody reads the log, and writing it fails: eprintln! then panics. Write status lines with \
+                   note! (it drops a line it cannot write): the chat must go on."),
         Case::new("a server and a client chat both ways", server_and_client_chat),
     ])
 }
@@ -283,4 +326,166 @@ fn server_and_client_chat(t: &mut Session) -> Outcome {
     server.expect_stderr_containing("client left")?;
     server.expect_running()?;
     t.snapshot("chat")
+}
+
+fn half_line_survives_a_typed_line(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    server.expect_stderr_containing("connected")?;
+    let message = t.sentence(3);
+    let cut = message.len() / 2;
+    tcp.send_unfinished(&message.as_bytes()[..cut])?;
+    t.note("while the client's line is half-arrived, the server's user types a line: it must leave at once");
+    let typed = t.sentence(2);
+    server.send_line(&typed)?;
+    tcp.expect_line(&typed)?;
+    tcp.send_bytes(format!("{}\n", &message[cut..]).as_bytes())?;
+    server.expect_line(&format!("client: {message}"))?;
+    t.note("the next line is printed as itself: nothing of the first was left behind");
+    let next = t.word();
+    tcp.send_line(&next)?;
+    server.expect_line(&format!("client: {next}"))
+}
+
+fn burst_is_printed_at_once(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let first = t.word();
+    tcp.send_line(&first)?;
+    server.expect_line(&format!("client: {first}"))?;
+    t.note("after a quiet spell, three lines come in one write, and nothing after them");
+    let lines = [t.sentence(2), t.word(), t.sentence(3)];
+    tcp.send_burst(&[&lines[0], &lines[1], &lines[2]])?;
+    for line in &lines {
+        server.expect_line(&format!("client: {line}"))?;
+    }
+    Ok(())
+}
+
+fn stalled_line_is_printed_whole(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let message = t.sentence(3);
+    let bytes = format!("{message}\n");
+    tcp.send_with_pause(
+        bytes.as_bytes(),
+        message.len() / 2,
+        Duration::from_millis(1500),
+    )?;
+    server.expect_line(&format!("client: {message}"))?;
+    let next = t.word();
+    tcp.send_line(&next)?;
+    server.expect_line(&format!("client: {next}"))
+}
+
+fn half_closed_client_is_let_go(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut tcp = t.connect(addr)?;
+    let (first, last) = (t.sentence(2), t.word());
+    tcp.send_line(&first)?;
+    server.expect_line(&format!("client: {first}"))?;
+    t.note("like `printf 'a\\nb' | nc -N`: a last line without its \\n, then the client shuts down its sending side");
+    tcp.send_bytes(last.as_bytes())?;
+    tcp.shutdown_write()?;
+    server.expect_line(&format!("client: {last}"))?;
+    tcp.expect_closed()?;
+    server.expect_stderr_containing("client left")?;
+    let mut next = t.connect(addr)?;
+    let message = t.word();
+    next.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))
+}
+
+fn clients_wait_their_turn(t: &mut Session) -> Outcome {
+    let (mut server, addr) = server(t)?;
+    let mut clients = t.connect_many(addr, 3)?;
+    let messages: Vec<String> = (0..clients.len()).map(|_| t.sentence(2)).collect();
+    for (client, message) in clients.iter_mut().zip(&messages) {
+        client.send_line(message)?;
+    }
+    t.note("the server chats with the first client; the others wait their turn, their lines kept");
+    for (client, message) in clients.into_iter().zip(&messages) {
+        server.expect_line(&format!("client: {message}"))?;
+        let reply = t.word();
+        server.send_line(&reply)?;
+        let mut client = client;
+        client.expect_line(&reply)?;
+        client.close();
+        server.expect_stderr_containing("client left")?;
+    }
+    server.expect_running()
+}
+
+fn server_listens_on_ipv6(t: &mut Session) -> Outcome {
+    let (mut server, addr) =
+        t.start_server("server", &["server", "--host", "::1", "--port", "0"])?;
+    let mut tcp = t.connect(addr)?;
+    let message = t.sentence(2);
+    tcp.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    let reply = t.word();
+    server.send_line(&reply)?;
+    tcp.expect_line(&reply)
+}
+
+/// Starts a client against `listener` with `--host HOST` and chats one line each way.
+fn client_chats_via(t: &mut Session, mut listener: StreamListener, host: &str) -> Outcome {
+    let port = listener.addr()?.port().to_string();
+    let mut client = t.start("client", &["client", "--host", host, "--port", &port])?;
+    let mut tcp = listener.accept()?;
+    let message = t.sentence(2);
+    client.send_line(&message)?;
+    tcp.expect_line(&message)?;
+    let reply = t.sentence(2);
+    tcp.send_line(&reply)?;
+    client.expect_line(&format!("server: {reply}"))
+}
+
+fn client_reaches_ipv6(t: &mut Session) -> Outcome {
+    let listener = t.listen_v6()?;
+    client_chats_via(t, listener, "::1")
+}
+
+fn client_tries_next_address(t: &mut Session) -> Outcome {
+    let (listener, host) = t.listen_behind_refusing_address()?;
+    client_chats_via(t, listener, &host)
+}
+
+fn client_stops_when_stdout_closed(t: &mut Session) -> Outcome {
+    t.set_stdout(Output::Closed);
+    let (mut client, mut tcp) = t.start_client("client", &["client"])?;
+    t.note("the client's stdout is closed: printing this line fails");
+    let message = t.sentence(2);
+    tcp.send_line(&message)?;
+    let line = client.expect_error_exit(Some(1))?;
+    ensure(
+        line.contains("stdout"),
+        format!(
+            "the error line must say that stdout failed (not the network), but it says `{line}`"
+        ),
+    )
+}
+
+fn chat_with_stderr_closed(t: &mut Session) -> Outcome {
+    t.set_stderr(Output::Closed);
+    let (mut server, addr) = server(t)?;
+    let port = addr.port().to_string();
+    let mut client = t.start(
+        "client",
+        &["client", "--host", "127.0.0.1", "--port", &port],
+    )?;
+    let hello = t.sentence(2);
+    client.send_line(&hello)?;
+    server.expect_line(&format!("client: {hello}"))?;
+    let answer = t.sentence(2);
+    server.send_line(&answer)?;
+    client.expect_line(&format!("server: {answer}"))?;
+    client.close_stdin();
+    client.expect_success()?;
+    t.note("the server noted the client leaving, to nobody; it serves the next");
+    let mut next = t.connect(addr)?;
+    let message = t.word();
+    next.send_line(&message)?;
+    server.expect_line(&format!("client: {message}"))?;
+    server.expect_running()
 }

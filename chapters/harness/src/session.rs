@@ -234,6 +234,15 @@ impl Session {
         (0..n).map(|_| self.connect(addr)).collect()
     }
 
+    /// [`Session::connect_many`] for a Unix domain socket at `path`.
+    ///
+    /// ```ignore
+    /// let mut clients = t.connect_many_unix(&path, 8)?;
+    /// ```
+    pub fn connect_many_unix(&mut self, path: &Path, n: usize) -> Outcome<Vec<StreamPeer>> {
+        (0..n).map(|_| self.connect_unix(path)).collect()
+    }
+
     /// Makes `link` (relative to the case's folder) a symbolic link to `target`: a
     /// program given a path must cope with one.
     ///
@@ -593,6 +602,9 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let clients = t.connect_many(addr, 5).unwrap();
         assert_eq!(clients.len(), 5);
+        let path = t.dir().join("many.sock");
+        let _unix = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        assert_eq!(t.connect_many_unix(&path, 3).unwrap().len(), 3);
         let ports: std::collections::HashSet<u16> = clients
             .iter()
             .map(|c| c.local_addr().unwrap().port())

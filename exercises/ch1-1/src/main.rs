@@ -65,10 +65,13 @@ fn main() -> ExitCode {
 /// The whole client side of the socket call sequence: connect, send, receive until
 /// the server closes, close.
 ///
-/// `host` may be a name (`localhost`) as well as an address. What the server sends
-/// goes to stdout unchanged, all of it, and stdout is flushed before returning. Any
-/// failure (no connection, a broken one) is returned with a word on where it
-/// happened, never unwrapped: `main` prints it as one `error:` line.
+/// `host` may be a name (`localhost`), an IPv4 or an IPv6 address (`::1`); a name
+/// may resolve to several addresses, and the first may refuse: try each. What the
+/// server sends goes to stdout unchanged, all of it, and stdout is flushed before
+/// returning. Any failure (no connection, a broken one, stdout that cannot be
+/// written) is returned with a word on where it happened, never unwrapped: `main`
+/// prints it as one `error:` line. A failed write to stdout says so (it names
+/// stdout), so that nobody blames the network for it.
 fn fetch(host: &str, port: u16, selector: &str) -> anyhow::Result<()> {
     todo!("connect, send the selector, copy the reply to stdout (see the doc comment)")
 }
@@ -83,7 +86,10 @@ fn send_selector(stream: &mut TcpStream, selector: &str) -> std::io::Result<()> 
 ///
 /// A `read` returns *some* of the bytes that have arrived: perhaps the whole reply,
 /// perhaps one packet's worth. In gopher the server closing its side is the end of
-/// the reply. The bytes are copied exactly: a reply may be a binary file.
+/// the reply (a read that returns 0); a pause is not, and a read that fails (a reset)
+/// is an error, not the end. The bytes are copied exactly (a reply may be a binary
+/// file) and as they come: each read's bytes are written before the next read, so a
+/// slow reply shows as it arrives and a huge one is never held in memory.
 fn copy_until_closed<W: Write>(stream: &mut TcpStream, out: &mut W) -> anyhow::Result<()> {
     todo!("read until read returns 0, writing every byte read to out")
 }

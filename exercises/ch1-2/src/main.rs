@@ -28,6 +28,7 @@ mod failure;
 mod gopher;
 
 use clap::Parser;
+use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -90,7 +91,9 @@ fn main() -> ExitCode {
     match gopher::fetch(&cli.host, cli.port, &cli.selector, cli.timeout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {failure}");
+            // Not eprintln!: it panics when stderr is closed, and the status must
+            // still reach the script.
+            let _ = writeln!(io::stderr(), "error: {failure}");
             ExitCode::from(failure::exit_code(&failure))
         }
     }

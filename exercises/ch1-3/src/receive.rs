@@ -14,6 +14,11 @@ use std::net::UdpSocket;
 ///
 /// ADDR is the address the socket really has: with `--port 0` the system picks the
 /// port, and the sender must be told which.
+///
+/// When stdout cannot be written (its reader has gone: `receive | head -1`), stop at
+/// once with an error that names stdout (`cannot write to stdout`), so that main prints
+/// `error: cannot write to stdout: Broken pipe` and exits with status 1. `println!`
+/// would panic instead.
 pub fn run(host: &str, port: u16) -> Result<()> {
     todo!("bind a UDP socket, print `listening on ADDR`, then report datagrams")
 }

@@ -3,11 +3,11 @@
 //! The sender never connects and never hears back. `send_to` hands one datagram to the
 //! operating system and returns; whether it arrives, nobody tells us. That is UDP.
 //!
-//! Your work: `run`. Reading lines (`next_line`) and finding the address (`resolve`)
-//! are given.
+//! Your work: `run`. Reading lines (`next_line`), finding the address (`resolve`) and
+//! writing a note on stderr (`note`) are given.
 
 use anyhow::{Context, Result};
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
 /// The largest payload one datagram can carry over IPv4: the 16-bit length of an IP
@@ -35,8 +35,20 @@ enum Line {
 /// whole: it is not sent at all, and `error: line N is longer than 65507 bytes…` goes
 /// to stderr. A failed send is reported on stderr too; either way the next line is
 /// still sent.
+///
+/// - Read each line with `next_line`: a line of 100 MB (a file piped in by mistake) must
+///   cost no more memory than one datagram, not 100 MB.
+/// - Write every note on stderr with `note`, not `eprintln!`: when nobody reads stderr
+///   any more, `eprintln!` panics, and the lines must still be sent.
 pub fn run(host: &str, port: u16) -> Result<()> {
     todo!("send each line of stdin as one datagram")
+}
+
+/// Writes one line on stderr, like `eprintln!`, but never panics: when stderr is
+/// closed, `eprintln!` panics, and a sender must not die because nobody reads its
+/// notes. The line is dropped instead.
+fn note(line: std::fmt::Arguments) {
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 /// Reads the next line, without its line end (`\n` or `\r\n`, as `lines()` strips).

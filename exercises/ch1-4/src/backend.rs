@@ -105,8 +105,11 @@ struct Stored {
 ///
 /// - One `read` is not one line: TCP may cut a line anywhere, or bring several at once.
 /// - A line is stored only once its `\n` has come, as the bytes that came (they need
-///   not be UTF-8). Bytes after the last `\n` when the connection ends are a line that
-///   was never finished (a frontend killed mid-line): not stored, but counted in
+///   not be UTF-8; a `\r` before the `\n` stays), and as soon as it has come: every
+///   line of a read that brought several, at once. A pause in the middle of a line is
+///   not the end of the frontend: wait for the rest, however long it takes.
+/// - Bytes after the last `\n` when the connection ends are a line that was never
+///   finished (a frontend killed mid-line): not stored, but counted in
 ///   `Stored::unfinished`.
 /// - A line longer than `MAX_LINE` without a `\n` drops the connection (an error),
 ///   instead of being buffered without end; so does a broken connection.

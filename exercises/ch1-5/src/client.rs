@@ -17,7 +17,11 @@ const MAX_REPLY: usize = 64 * 1024;
 /// Each exchange: send `current_time()` and `\n` in one write, then print the reply
 /// line (`read_reply`) on stdout. Sends are `interval` apart, the first at once, and
 /// the spacing must not drift with the server's answering time. A connection that
-/// cannot be made is an error that names `HOST:PORT`.
+/// cannot be made is an error that names `HOST:PORT`; `host` may be a name with
+/// several addresses (`localhost`: ::1, then 127.0.0.1), or an IPv6 address.
+///
+/// If stdout cannot be written (nobody reads it any more: `client | head -1`), stop at
+/// once with an error that names stdout, not the network — `println!` would panic.
 pub async fn run(
     host: &str,
     port: u16,

@@ -33,7 +33,11 @@ pub async fn serve(host: &str, port: u16) -> anyhow::Result<()> {
 ///
 /// - One read may bring half a line or three lines: each line is answered whole,
 ///   once, in order, as the bytes that came (they need not be UTF-8), by
-///   `reply_to(line)` sent in one write, without delay.
+///   `reply_to(line)` sent in one write, without delay. A pause in the middle of a
+///   line is not the end of the client: wait for the rest, however long it takes.
+/// - A read of 0 bytes is the end: the client shut down its sending side (it may
+///   still be reading). Every line read before it has been answered by then; return,
+///   and the connection closes.
 /// - A line longer than `MAX_LINE` without its `\n` is answered with
 ///   `error: line longer than 65536 bytes` and ends the connection with an error,
 ///   instead of being buffered without end.

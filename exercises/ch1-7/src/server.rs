@@ -57,8 +57,9 @@ fn serve_client(stream: UnixStream, number: u64) {
 ///
 /// A stream socket is a stream of bytes, exactly like TCP: a line may arrive in
 /// several reads, or several lines in one. Each line goes back whole, `\n` included,
-/// as the same bytes (they need not be UTF-8); a last line without its `\n` is echoed
-/// with one. A line longer than `MAX_LINE` ends this client's connection with an
+/// as the same bytes (they need not be UTF-8; a `\r\n` stays a `\r\n`); a last line
+/// without its `\n` is echoed with one. A pause in the middle of a line is not the end
+/// of the client: wait for the rest, however long it takes. A line longer than `MAX_LINE` ends this client's connection with an
 /// error, instead of being buffered without end.
 fn echo_lines(stream: &UnixStream) -> Result<()> {
     todo!("echo each line back to the client")

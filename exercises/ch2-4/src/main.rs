@@ -137,7 +137,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // `{:#}` prints the whole chain: "cannot connect to HOST:PORT: Connection refused".
-            eprintln!("error: {err:#}");
+            // note!, not eprintln!: with stderr closed, the exit status must still be 1.
+            note!("error: {err:#}");
             ExitCode::FAILURE
         }
     }

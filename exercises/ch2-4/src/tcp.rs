@@ -82,6 +82,11 @@ fn handle_connection(stream: TcpStream) -> io::Result<()> {
 /// - The reply may arrive in pieces: it ends at its `\n`.
 /// - When the server closes the connection (or resets it) instead of replying, return
 ///   the error `server closed the connection`.
+/// - When stdout cannot be written (nobody reads it any more: `tcp-client | head -1`),
+///   stop with an error that names it (context `cannot write to stdout`), not the
+///   server's; `println!` would panic instead.
+/// - Notes on stderr (`connected to ADDR`) go through `note!`, which never panics:
+///   `eprintln!` does when nobody reads stderr.
 pub fn run_client(host: &str, port: u16) -> Result<()> {
     todo!("connect to {host}:{port}, then send each stdin line and print the reply line")
 }

@@ -49,7 +49,8 @@ pub fn serve(host: &str, port: u16) -> Result<()> {
 ///   `error: message too long` instead, so the sender is not left waiting for a reply
 ///   that never comes.
 /// - A failed receive or send concerns one datagram: report it on stderr and go on.
-///   Nothing a client sends may stop the server.
+///   Nothing a client sends may stop the server. Write to stderr with `note!`, which
+///   never panics: `eprintln!` does when nobody reads stderr, and the server must go on.
 fn answer_datagrams(socket: &UdpSocket) -> ! {
     todo!("receive datagrams for ever, reply `[<ctime>] <data>` to each sender")
 }
@@ -68,6 +69,10 @@ fn answer_datagrams(socket: &UdpSocket) -> ! {
 ///   return the error `no reply from HOST:PORT within Ns` (`timeout.as_secs_f64()`
 ///   prints `2` for 2 s). When no address answers, the error also starts
 ///   `no reply from HOST:PORT`.
+/// - Only the server may answer: a datagram from any other address is not the reply
+///   (a `connect`ed socket lets only the server's datagrams through).
+/// - When stdout cannot be written (nobody reads it any more), stop with an error that
+///   names it (context `cannot write to stdout`); `println!` would panic instead.
 pub fn run_client(host: &str, port: u16, timeout: Duration) -> Result<()> {
     todo!(
         "send each stdin line to {host}:{port} as a datagram, print the reply (wait at most {timeout:?})"

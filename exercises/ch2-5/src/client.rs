@@ -20,7 +20,15 @@ use anyhow::Result;
 ///   megabytes).
 /// - A reply of 0 bytes, or a reset, means the server has gone: return the error
 ///   `server closed the connection`.
-/// - Only replies go to stdout; anything else you print goes to stderr.
+/// - Only replies go to stdout; anything else you print goes to stderr, with `note!`
+///   (`eprintln!` panics when stderr is closed, and nobody reading the log is no
+///   reason to stop).
+/// - Stdout may be closed (`client | head -1`): a failed write to it ends the client
+///   with the error `cannot write to stdout` (exit status 1), not a panic, and not
+///   `server closed the connection`: it is not the network's fault.
+/// - `host` may be a name with several addresses (`localhost` is often `::1`, then
+///   `127.0.0.1`) or an IPv6 address such as `::1`: connect to `(host, port)`, which
+///   tries each address in turn.
 pub fn run(host: &str, port: u16) -> Result<()> {
     todo!("connect to {host}:{port}; send each stdin line and print the reply line")
 }

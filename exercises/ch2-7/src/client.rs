@@ -44,6 +44,9 @@ pub fn run(host: &str, port: u16) -> anyhow::Result<()> {
 /// - The server hanging up, or resetting, in the middle of a turn cuts the
 ///   conversation: return the error [`SERVER_CLOSED`]; a line over the limit, the
 ///   error `message too long`. `main` prints an error as `error: …` and exits with 1.
+/// - Stdout may be closed (`client | head -1`): when [`show`] fails, stop with an
+///   error that names stdout, `cannot write to stdout` (not the server's fault: no
+///   `server closed the connection` here).
 pub fn chat_as_client(stream: &TcpStream, keyboard: &mut impl BufRead) -> anyhow::Result<()> {
     todo!("alternate: send one typed line, then wait for the server's line and print it")
 }

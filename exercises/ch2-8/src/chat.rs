@@ -14,6 +14,21 @@ use tokio::sync::mpsc;
 /// sends a newline would make you buffer without end.
 const MAX_MESSAGE: usize = 64 * 1024;
 
+/// Writing to stdout failed: nobody reads what we print any more (`chat | head -1`
+/// after its line, a closed terminal). That is not this connection's fault, and no
+/// later conversation could be shown either, so the whole program stops with this
+/// error, and exit status 1.
+#[derive(Debug)]
+struct StdoutClosed(std::io::Error);
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write to stdout: {}", self.0)
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
 /// How a conversation ended.
 #[derive(Debug, PartialEq, Eq)]
 enum End {
@@ -77,6 +92,13 @@ pub async fn connect(host: &str, port: u16) -> anyhow::Result<()> {
 /// - A problem with this connection (the peer reset it, sent a line that is too long)
 ///   is reported on stderr and ends the conversation as `End::PeerLeft`: it must not
 ///   end the server, which goes on to the next client.
+/// - A problem with our stdout is not the connection's: when [`print_incoming`] fails
+///   with [`StdoutClosed`] (`error.is::<StdoutClosed>()`), return that error, which
+///   ends the program (one `error: cannot write to stdout: …` line, exit status 1).
+/// - A line the peer sends in pieces must never be lost or cut in two because the
+///   keyboard had a line in between: whatever reads the socket must keep its partly
+///   read line across that event (a read future that loses the race in a `select!` is
+///   dropped, and with it the bytes it had read).
 ///
 /// Why not one loop that reads stdin, then the socket? Because while it waits for the
 /// keyboard, nothing reads the socket: that is half duplex (ch2-7). Two things must be
@@ -99,6 +121,10 @@ async fn converse(
 ///   print them as `\u{fffd}` (`String::from_utf8_lossy`).
 /// - A line longer than [`MAX_MESSAGE`] bytes is refused: return an error rather than
 ///   buffer without end.
+/// - Stdout may be closed (`chat | head -1`): `println!` would then panic. Write with
+///   `writeln!` and return its error as [`StdoutClosed`] (`.map_err(StdoutClosed)?`).
+/// - Several lines that arrive in one read are all printed at once, not one per later
+///   event.
 async fn print_incoming(from_peer: OwnedReadHalf, peer: &str) -> anyhow::Result<()> {
     todo!("print the peer's lines as they arrive")
 }

@@ -23,6 +23,7 @@ mod failure;
 mod gopher;
 
 use clap::Parser;
+use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -86,7 +87,9 @@ fn main() -> ExitCode {
     match gopher::fetch(&cli.host, cli.port, &cli.selector, cli.timeout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {failure}");
+            // Not eprintln!, which panics when stderr cannot be written (closed by
+            // the caller): the exit status must reach the script all the same.
+            let _ = writeln!(io::stderr(), "error: {failure}");
             ExitCode::from(failure::exit_code(&failure))
         }
     }

@@ -23,9 +23,10 @@ pub fn run(host: &str, port: u16) -> Result<()> {
     let socket =
         UdpSocket::bind((host, port)).with_context(|| format!("cannot bind {host}:{port}"))?;
     // Rust's stdout writes a whole line as soon as its `\n` is written, so the line
-    // reaches whoever reads our output at once.
+    // reaches whoever reads our output at once. If nobody reads it any more (a closed
+    // pipe), the write fails: say so, and stop, rather than panic as `println!` would.
     let mut out = io::stdout().lock();
-    writeln!(out, "listening on {}", socket.local_addr()?)?;
+    writeln!(out, "listening on {}", socket.local_addr()?).context("cannot write to stdout")?;
     report_datagrams(&socket, &mut out)
 }
 // ANCHOR_END: run

@@ -4,7 +4,7 @@
 //! operating system and returns; whether it arrives, nobody tells us. That is UDP.
 
 use anyhow::{Context, Result};
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs, UdpSocket};
 
 /// The largest payload one datagram can carry over IPv4: the 16-bit length of an IP
@@ -32,27 +32,38 @@ pub fn run(host: &str, port: u16) -> Result<()> {
     // Port 0: the system picks our port. The receiver learns it from each datagram.
     let socket =
         UdpSocket::bind(unspecified_like(receiver)).context("cannot create a UDP socket")?;
-    eprintln!("sending to {receiver}");
+    // Every note goes through `note`, never `eprintln!`: nobody may be reading stderr
+    // (its reader has gone), and the lines must be sent all the same.
+    note(format_args!("sending to {receiver}"));
     let mut stdin = io::stdin().lock();
     let mut number = 0;
     loop {
         number += 1;
         match next_line(&mut stdin, MAX_PAYLOAD).context("cannot read stdin")? {
             Line::End => return Ok(()),
-            Line::TooLong => eprintln!(
+            Line::TooLong => note(format_args!(
                 "error: line {number} is longer than {MAX_PAYLOAD} bytes, \
                  the most a UDP datagram can carry: not sent"
-            ),
+            )),
             Line::Fits(datagram) => {
                 // One send_to is one datagram, delivered whole or not at all.
                 if let Err(err) = socket.send_to(&datagram, receiver) {
-                    eprintln!("error: line {number} could not be sent: {err}");
+                    note(format_args!(
+                        "error: line {number} could not be sent: {err}"
+                    ));
                 }
             }
         }
     }
 }
 // ANCHOR_END: run
+
+/// Writes one line on stderr, like `eprintln!`, but never panics: when stderr is
+/// closed, `eprintln!` panics, and a sender must not die because nobody reads its
+/// notes. The line is dropped instead.
+fn note(line: std::fmt::Arguments) {
+    let _ = writeln!(io::stderr(), "{line}");
+}
 
 // ANCHOR: next_line
 /// Reads the next line, without its line end (`\n` or `\r\n`, as `lines()` strips).

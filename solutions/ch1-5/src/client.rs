@@ -1,6 +1,7 @@
 //! The time client: a timer loop that sends the current time and prints each reply.
 
 use anyhow::Context;
+use std::io::{self, Write};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -40,7 +41,11 @@ pub async fn run(
             .await
             .context("cannot send to the server")?;
         sent += 1;
-        println!("{}", read_reply(&mut replies).await?);
+        let reply = read_reply(&mut replies).await?;
+        // Not println!, which panics when nobody reads stdout any more (`client | head
+        // -1`): a failed print is an error like any other, and it names stdout, not
+        // the network. Stdout is flushed at each `\n`, so it fails at once.
+        writeln!(io::stdout(), "{reply}").context("cannot write to stdout")?;
     }
     Ok(())
 }

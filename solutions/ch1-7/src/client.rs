@@ -27,7 +27,9 @@ pub fn run(path: &Path) -> Result<()> {
         if replies.read_until(b'\n', &mut reply)? == 0 {
             bail!("the server at {shown} closed the connection");
         }
-        stdout.write_all(&reply)?;
+        // If nobody reads stdout any more, this fails (a broken pipe): say that it was
+        // stdout, so nobody blames the server.
+        stdout.write_all(&reply).context("cannot write to stdout")?;
     }
     Ok(())
 }

@@ -155,8 +155,12 @@ pub fn run_client(host: &str, port: u16) -> Result<()> {
         message.push(b'\n');
         requests.write_all(&message).map_err(lost_server)?;
         let reply = read_reply(&mut replies)?;
-        stdout.write_all(&reply)?;
-        stdout.flush()?;
+        // If nobody reads stdout any more (`tcp-client | head -1`), the write fails:
+        // stop, and say it was stdout, not the server.
+        stdout
+            .write_all(&reply)
+            .and_then(|()| stdout.flush())
+            .context("cannot write to stdout")?;
     }
     Ok(())
 }

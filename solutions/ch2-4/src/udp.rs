@@ -101,8 +101,11 @@ pub fn run_client(host: &str, port: u16, timeout: Duration) -> Result<()> {
             }
         };
         reply.push(b'\n');
-        stdout.write_all(&reply)?;
-        stdout.flush()?;
+        // A closed stdout is not the server's fault: say which side failed.
+        stdout
+            .write_all(&reply)
+            .and_then(|()| stdout.flush())
+            .context("cannot write to stdout")?;
     }
     Ok(())
 }

@@ -42,8 +42,9 @@ pub fn run(host: &str, port: u16) -> Result<()> {
         match read_line(&mut replies, MAX_REPLY).map_err(lost_server)? {
             Line::Text(mut reply) => {
                 reply.push(b'\n');
-                stdout.write_all(&reply)?;
-                stdout.flush()?;
+                // A closed stdout (`client | head -1`) is not the server's fault: say so.
+                (stdout.write_all(&reply).and_then(|()| stdout.flush()))
+                    .context("cannot write to stdout")?;
             }
             Line::Closed => bail!("server closed the connection"),
             Line::TooLong => bail!("the server's reply is longer than {MAX_REPLY} bytes"),

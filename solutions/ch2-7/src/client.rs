@@ -51,7 +51,8 @@ pub fn chat_as_client(stream: &TcpStream, keyboard: &mut impl BufRead) -> anyhow
         }
         // The server's turn: nothing to do but wait for its line.
         match read_peer_line(&mut from_server).context("cannot read from the server")? {
-            FromPeer::Line(reply) => show("server", &reply)?,
+            // Nobody reads our stdout (`client | head -1`): stop, and say it is stdout.
+            FromPeer::Line(reply) => show("server", &reply).context("cannot write to stdout")?,
             FromPeer::Hangup => bail!(SERVER_CLOSED),
             FromPeer::TooLong => bail!("message too long"),
         }

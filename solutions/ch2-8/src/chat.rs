@@ -1,7 +1,7 @@
 //! The two roles of the chat and the conversation they share.
 
 use anyhow::Context;
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
@@ -10,6 +10,21 @@ use tokio::sync::mpsc;
 /// The longest message accepted from the peer. Without a limit, a peer that never
 /// sends a newline would make us buffer without end.
 const MAX_MESSAGE: usize = 64 * 1024;
+
+/// Writing to stdout failed: nobody reads what we print any more (`chat | head -1`
+/// after its line, a closed terminal). That is not this connection's fault, and no
+/// later conversation could be shown either, so the whole program stops with this
+/// error, and exit status 1.
+#[derive(Debug)]
+struct StdoutClosed(std::io::Error);
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write to stdout: {}", self.0)
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
 
 /// How a conversation ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -75,6 +90,8 @@ async fn converse(
         tokio::select! {
             finished = &mut incoming => {
                 match finished {
+                    // Nobody reads our stdout: stop the whole program, not just this chat.
+                    Ok(Err(error)) if error.is::<StdoutClosed>() => return Err(error),
                     Ok(Err(error)) => note!("error: {error}"),
                     Err(error) => note!("error: the reading task failed: {error}"),
                     Ok(Ok(())) => {}
@@ -103,7 +120,13 @@ async fn converse(
 /// Prints every line the peer sends, as `PEER: text`, until the peer closes.
 ///
 /// A line is whatever ends in `\n`, however many reads it takes to arrive: TCP is a
-/// byte stream, so one `read` may return half a message or three of them.
+/// byte stream, so one `read` may return half a message or three of them. This task
+/// owns its reader and its line buffer for the whole conversation, so nothing can
+/// interrupt a line half-read: that is why it runs on its own, and not as one branch
+/// of a `select!` (whose losing branch is dropped, with whatever it had read).
+///
+/// `println!` would panic when stdout is closed; `writeln!` returns the error, which
+/// becomes [`StdoutClosed`] and stops the program.
 async fn print_incoming(from_peer: OwnedReadHalf, peer: &str) -> anyhow::Result<()> {
     let mut reader = BufReader::new(from_peer);
     let mut line = Vec::new();
@@ -120,7 +143,8 @@ async fn print_incoming(from_peer: OwnedReadHalf, peer: &str) -> anyhow::Result<
         if !line.ends_with(b"\n") && line.len() > MAX_MESSAGE {
             anyhow::bail!("the {peer} sent a line longer than {MAX_MESSAGE} bytes");
         }
-        println!("{peer}: {}", String::from_utf8_lossy(trim_line_end(&line)));
+        let text = String::from_utf8_lossy(trim_line_end(&line));
+        writeln!(std::io::stdout(), "{peer}: {text}").map_err(StdoutClosed)?;
     }
 }
 // ANCHOR_END: print_incoming

@@ -193,7 +193,11 @@ fn run_for_artifacts(mut command: Command) -> anyhow::Result<Vec<Artifact>> {
     let quiet = QUIET.load(Ordering::SeqCst);
     let output = command
         .stdout(Stdio::piped())
-        .stderr(if quiet { Stdio::piped() } else { Stdio::inherit() })
+        .stderr(if quiet {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        })
         .output()
         .context("cannot run cargo")?;
     if quiet && !output.status.success() {

@@ -353,7 +353,10 @@ mod tests {
             seed: 1,
             cases: vec![
                 case("it answers", None),
-                case("it tries the next address", Some("it needs a hosts line (add it)")),
+                case(
+                    "it tries the next address",
+                    Some("it needs a hosts line (add it)"),
+                ),
             ],
         };
         (exercise, suite)
@@ -365,12 +368,20 @@ mod tests {
         let text = text(&exercise, &Target::Solution, &suite);
         assert!(text.contains("  - it tries the next address"), "{text}");
         assert!(
-            text.contains("SKIPPED on this machine: \"it tries the next address\": it needs a hosts line"),
+            text.contains(
+                "SKIPPED on this machine: \"it tries the next address\": it needs a hosts line"
+            ),
             "{text}"
         );
-        assert!(text.contains("All 2 cases pass, 1 of them skipped"), "{text}");
+        assert!(
+            text.contains("All 2 cases pass, 1 of them skipped"),
+            "{text}"
+        );
         let xml = junit("ch9-9", &suite);
-        assert!(xml.contains("<skipped message=\"it needs a hosts line (add it)\"/>"), "{xml}");
+        assert!(
+            xml.contains("<skipped message=\"it needs a hosts line (add it)\"/>"),
+            "{xml}"
+        );
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub const CONDITIONS: &[Condition] = &[
     },
     Condition {
         key: "many-clients",
-        calls: &["connect_many"],
+        calls: &["connect_many", "connect_many_unix"],
         literals: &[],
     },
     Condition {
