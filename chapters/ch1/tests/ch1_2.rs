@@ -26,8 +26,7 @@ const STALL_TIMEOUT: &str = "1";
 const STALL: Duration = Duration::from_millis(600);
 
 /// The size of the huge file, the most memory a client may hold while passing it on
-/// (the measure includes the test process's own memory when the client started), and
-/// how long it may take.
+/// (well under the file, with room for the program itself), and how long it may take.
 const HUGE_FILE: u64 = 64 * MB;
 const HUGE_FILE_LIMIT: u64 = 40 * MB;
 const HUGE_FILE_WAIT: Duration = Duration::from_secs(20);

@@ -484,9 +484,6 @@ fn sender_streams_huge_line(t: &mut Session) -> Outcome {
     let next = t.sentence(2);
     expect_sent_whole(&mut sender, &mut udp, &next)?;
     sender.close_stdin();
-    t.note(
-        "the limit leaves room for the test's own memory, which a started program's peak counts",
-    );
     sender.expect_peak_memory_below(
         50 * MB,
         "a datagram's worth of the line, not the whole 100 MB line",
