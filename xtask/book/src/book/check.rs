@@ -49,11 +49,36 @@ pub fn check(root: &Path, manifest: &Manifest) -> Vec<String> {
         &snippets(&src, &includes),
     ));
     problems.extend(exercise_pages_are_listed(manifest, &summary));
+    problems.extend(solutions_can_be_folded(manifest, &pages));
     problems.extend(includes.iter().filter_map(|include| include.problem(root)));
     for (page, text) in &pages {
         problems.extend(links_resolve(&src, page, text));
     }
     problems
+}
+
+/// Every exercise page has its `## A reference solution` section, which the build puts
+/// behind a fold (see `folds.rs`): a page without it would show its solution in plain
+/// view, or not at all.
+fn solutions_can_be_folded(manifest: &Manifest, pages: &[(PathBuf, String)]) -> Vec<String> {
+    let heading = format!("## {}", super::folds::SOLUTION_HEADING);
+    manifest
+        .exercises
+        .iter()
+        .filter_map(|exercise| {
+            let (page, text) = pages
+                .iter()
+                .find(|(page, _)| *page == Path::new(&exercise.book))?;
+            (!text.lines().any(|line| line.trim_end() == heading)).then(|| {
+                format!(
+                    "{}: the page of {} has no `{heading}` section: put the solution's code \
+                     under that heading (the build folds it, so it is not read by accident)",
+                    shown(page),
+                    exercise.id
+                )
+            })
+        })
+        .collect()
 }
 
 /// One page entry of SUMMARY.md: where it is listed and the page path it names.
@@ -527,7 +552,7 @@ mod tests {
 
     #[test]
     fn finds_a_missing_include_file() {
-        let page = "# Echo\n\n## The code\n\n```rust\n{{#include ../../../solutions/ch9-1/src/server.rs:main}}\n```\n";
+        let page = "# Echo\n\n## The code\n\n```rust\n{{#include ../../../solutions/ch9-1/src/server.rs:main}}\n```\n\n## A reference solution\n";
         assert_one_problem(
             &problems(&[("book/src/ch9/ex.md", page)]),
             &[
@@ -539,7 +564,7 @@ mod tests {
 
     #[test]
     fn finds_a_missing_anchor() {
-        let page = "# Echo\n\n## The code\n\n```rust\n{{#rustdoc_include ../../../solutions/ch9-1/src/main.rs:handle}}\n```\n";
+        let page = "# Echo\n\n## The code\n\n```rust\n{{#rustdoc_include ../../../solutions/ch9-1/src/main.rs:handle}}\n```\n\n## A reference solution\n";
         assert_one_problem(
             &problems(&[("book/src/ch9/ex.md", page)]),
             &[
@@ -560,8 +585,7 @@ mod tests {
                 "`ANCHOR: main` on line 1 but no `ANCHOR_END: main`",
             ],
         );
-        let page =
-            "# Echo\n\n## The code\n\n{{#include ../../../solutions/ch9-1/src/main.rs:empty}}\n";
+        let page = "# Echo\n\n## The code\n\n{{#include ../../../solutions/ch9-1/src/main.rs:empty}}\n\n## A reference solution\n";
         assert_one_problem(
             &problems(&[
                 ("solutions/ch9-1/src/main.rs", code),
@@ -573,11 +597,22 @@ mod tests {
 
     #[test]
     fn finds_a_line_range_past_the_end() {
-        let page =
-            "# Echo\n\n## The code\n\n{{#include ../../../solutions/ch9-1/src/main.rs:40:50}}\n";
+        let page = "# Echo\n\n## The code\n\n{{#include ../../../solutions/ch9-1/src/main.rs:40:50}}\n\n## A reference solution\n";
         assert_one_problem(
             &problems(&[("book/src/ch9/ex.md", page)]),
             &["has only 4 lines"],
+        );
+    }
+
+    #[test]
+    fn an_exercise_page_without_its_solution_heading_is_named() {
+        let page = "# Echo\n\n## The code\n\nNo solution here.\n";
+        assert_one_problem(
+            &problems(&[("book/src/ch9/ex.md", page)]),
+            &[
+                "book/src/ch9/ex.md:",
+                "no `## A reference solution` section",
+            ],
         );
     }
 
@@ -629,7 +664,8 @@ mod tests {
 
     #[test]
     fn a_snippet_that_pages_include_needs_no_summary_entry() {
-        let page = "# Echo\n\n## The code\n\n{{#include ../grading.md}}\n";
+        let page =
+            "# Echo\n\n## The code\n\n{{#include ../grading.md}}\n\n## A reference solution\n";
         let snippet = "Run `cargo xtask check ch9-1`.\n";
         let found = problems(&[
             ("book/src/ch9/ex.md", page),

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use xtask::manifest::Manifest;
 
 mod check;
+mod folds;
 mod listings;
 mod mermaid;
 
@@ -51,7 +52,8 @@ pub fn build(root: &Path) -> Result<PathBuf> {
 /// reload when told to. The [`Mermaid`] preprocessor runs in-process, so
 /// ```` ```mermaid ```` blocks become diagrams with no plugin installed; `book.toml`
 /// loads the two mermaid scripts committed next to it. Before mdBook expands the
-/// includes, every included listing gets a `Filename:` caption ([`listings`]).
+/// includes, every included listing gets a `Filename:` caption ([`listings`]), and the
+/// reference solution of an exercise page goes behind a fold ([`folds`]).
 pub fn render(root: &Path, live_reload_endpoint: Option<&str>) -> Result<PathBuf> {
     let book_root = root.join(BOOK_DIR);
     let config_path = book_root.join("book.toml");
@@ -63,6 +65,7 @@ pub fn render(root: &Path, live_reload_endpoint: Option<&str>) -> Result<PathBuf
     let mut book = MDBook::load_with_config(&book_root, config)
         .with_context(|| format!("cannot load the book in {}", book_root.display()))?;
     listings::caption_listings(&mut book.book);
+    folds::fold_solutions(&mut book.book);
     book.with_preprocessor(Mermaid);
     book.build().context("mdBook could not render the book")?;
     Ok(book.build_dir_for("html"))
@@ -99,7 +102,7 @@ mod tests {
         ),
         (
             "book/src/ch9/ex.md",
-            "# Echo\n\n## The code\n\n```rust\n{{#include ../../../solutions/ch9-1/src/main.rs:main}}\n```\n\n\
+            "# Echo\n\n## The code\n\n```rust\n{{#include ../../../solutions/ch9-1/src/main.rs:main}}\n```\n\n## A reference solution\n\n\
              ```rust\nlet v = a[0](x); // [not](a-link.md)\n```\n\n```rust\n{{#include ../../../solutions/ch9-1/src/main.rs:1:2}}\n```\n",
         ),
         (
@@ -138,6 +141,10 @@ mod tests {
         assert!(
             page.contains("Filename: <code>solutions/ch9-1/src/main.rs</code>"),
             "an included listing names its file"
+        );
+        assert!(
+            page.contains("<summary>Show the reference solution"),
+            "the reference solution is behind a fold"
         );
         let chapter = std::fs::read_to_string(out.join("ch9/index.html")).unwrap();
         assert!(
