@@ -7,6 +7,7 @@
 
 use ch1::http::{HttpServer, RawReply, RawServer, Reply};
 use harness::prelude::*;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// The program's exit status for every failure.
@@ -79,6 +80,47 @@ fn main() -> ExitCode {
         Case::new("a --timeout of 0 is a usage error: exit status 2", bad_usage)
             .hint("The command line is given: keep Cli::parse() and parse_seconds, which refuse a timeout that \
                    is not more than 0 (clap exits with status 2)."),
+        Case::new("an answer that arrives in many pieces, its head cut mid-line, is saved whole", answer_in_pieces)
+            .hint("The server's answer reaches the program in as many reads as the network likes, the status \
+                   line and the headers cut anywhere. Let ureq parse the head, and copy the body with io::copy, \
+                   which reads until the body's end, not once."),
+        Case::new("a body that ends when the server shuts down its sending side is saved whole", close_ends_body)
+            .hint("An answer with neither Content-Length nor chunks ends when the server closes its side of the \
+                   connection: that end of stream is the end of the page. Save what the body reader yields up \
+                   to it; do not insist on a Content-Length."),
+        Case::new("a connection reset in the middle of the body is an error and leaves no file", reset_mid_body)
+            .hint("A reset is not the end of the body: it means the connection broke. Reading the body then \
+                   returns an error; pass it on (io::copy and `?` do), never stop reading quietly at the first \
+                   error, and remove the temporary file."),
+        Case::new("an IPv6 URL, http://[::1]:PORT/…, is fetched and named after its path", fetches_ipv6_url)
+            .hint("Give the URL to the library as it is: it understands the brackets of an IPv6 address. Do not \
+                   restrict the agent to IPv4 (ip_family), and take the file name from the parsed URL's path, \
+                   not by splitting the text at `:`."),
+        Case::new("a host name whose first address refuses: the next address is tried", tries_every_address)
+            .hint("A name can resolve to several addresses (`localhost` to ::1, then 127.0.0.1), and a server \
+                   may listen on one only. ureq tries each address in turn; if you resolve the name yourself, \
+                   connect to each address until one answers, not just the first."),
+        Case::new("a 64 MB body is saved whole, and streamed: the program never holds it in memory", streams_large_body)
+            .hint("Copy the body reader into the temporary file with io::copy, a buffer at a time: reading the \
+                   whole body into a Vec first holds all of it in memory, and a page can be larger than the \
+                   memory there is."),
+        Case::new("--output naming a symbolic link replaces the file it points to, and the link stays", output_through_symlink)
+            .hint("rename() over a symbolic link replaces the link itself: the file it points to keeps its old \
+                   content and the link becomes a plain file. Follow the link first (fs::read_link, relative to \
+                   the link's folder), then write the temporary file beside that file and rename it over that \
+                   file."),
+        Case::new("--output on another file system is saved there: the temporary file goes beside the target", output_on_other_filesystem)
+            .hint("rename() cannot move a file from one file system to another (it fails with EXDEV, \
+                   `Invalid cross-device link`). Create the temporary file in the target's own folder, never \
+                   in /tmp or std::env::temp_dir(): then the rename is always one atomic step."),
+        Case::new("with stdout closed the page is still saved, and the program exits with status 1 naming stdout", stdout_closed)
+            .hint("println! panics when stdout is gone (a closed pipe: `ch1-6 URL | true`). Write the `saved` \
+                   line with writeln! on io::stdout(), flush it, and turn a failure into the error `cannot \
+                   write to stdout: …` (exit status 1): the page is saved, but nobody heard it."),
+        Case::new("with stderr closed a failed fetch still exits with status 1, without a panic", stderr_closed)
+            .hint("eprintln! panics when stderr is gone, and the exit status becomes 101. Write the error line \
+                   with writeln! on io::stderr() and ignore its failure: the status 1 is all that can be said \
+                   then."),
         Case::new("a typical fetch: one GET, a 200 answer and the saved file", typical_fetch),
     ])
 }
@@ -364,21 +406,17 @@ fn silent_server_times_out(t: &mut Session) -> Outcome {
 
 fn slow_but_steady_body(t: &mut Session) -> Outcome {
     let body: Vec<u8> = (0..4).flat_map(|_| page(t)).collect();
-    t.note("the server sends the body in 10 pieces, 80 ms apart: longer than --timeout 0.3 in all");
+    t.note("the server sends the body in 5 pieces, 250 ms apart: longer than --timeout 1 in all");
+    // The whole body takes 1.25 s: the wait for the saved line needs more than the default.
+    t.set_deadline(Duration::from_secs(5));
     let slow = RawServer::start(RawReply::Slow {
         body: body.clone(),
-        pieces: 10,
-        pause: Duration::from_millis(80),
+        pieces: 5,
+        pause: Duration::from_millis(250),
     })?;
     let mut program = fetch(
         t,
-        &[
-            &slow.url("/slow.html"),
-            "--timeout",
-            "0.3",
-            "-o",
-            "slow.html",
-        ],
+        &[&slow.url("/slow.html"), "--timeout", "1", "-o", "slow.html"],
     )?;
     expect_saved(&mut program, body.len(), "slow.html")?;
     expect_content(t, "slow.html", &body)
@@ -503,4 +541,224 @@ fn typical_fetch(t: &mut Session) -> Outcome {
     expect_files(t, &[name])?;
     t.normalise(r"\b\d+ bytes", "<n> bytes")?;
     t.snapshot("fetch")
+}
+
+/// Accepts the program's connection on `listener` and reads its request head up to the
+/// empty line that ends it: here the test plays the web server by hand.
+fn accept_request(listener: &mut StreamListener) -> Outcome<StreamPeer> {
+    let mut server = listener.accept()?;
+    let request = server.read_line()?;
+    ensure(
+        request.starts_with("GET "),
+        format!("the program's request must start with `GET `, but it was {request:?}"),
+    )?;
+    loop {
+        // read_line shows a CR as `\r`: the head's lines end in CR LF.
+        let line = server.read_line()?;
+        if line.is_empty() || line == "\\r" {
+            return Ok(server);
+        }
+    }
+}
+
+/// Sends a `200 OK` head line by line, each ended by CR LF as in every HTTP answer. With
+/// `length` the body is framed by `Content-Length`; without, it ends when the server
+/// closes (`Connection: close`).
+fn send_ok_head(server: &mut StreamPeer, length: Option<u64>) -> Outcome {
+    server.send_line_crlf("HTTP/1.1 200 OK")?;
+    server.send_line_crlf("Content-Type: application/octet-stream")?;
+    match length {
+        Some(length) => server.send_line_crlf(&format!("Content-Length: {length}"))?,
+        None => server.send_line_crlf("Connection: close")?,
+    }
+    server.send_line_crlf("")
+}
+
+/// The test's listener and the URL of a page on it (`http://127.0.0.1:PORT/NAME`).
+fn hand_server(t: &mut Session, name: &str) -> Outcome<(StreamListener, String)> {
+    let listener = t.listen()?;
+    let url = format!("http://{}/{name}", listener.addr()?);
+    Ok((listener, url))
+}
+
+fn answer_in_pieces(t: &mut Session) -> Outcome {
+    let body: Vec<u8> = (0..3).flat_map(|_| page(t)).collect();
+    let (mut listener, url) = hand_server(t, "page.html")?;
+    let mut program = fetch(t, &[&url, "--output", "saved.html"])?;
+    let mut server = accept_request(&mut listener)?;
+    let mut answer = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    let cuts = t.cuts(answer.len(), 12);
+    server.send_in_pieces(&answer, &cuts)?;
+    expect_saved(&mut program, body.len(), "saved.html")?;
+    expect_content(t, "saved.html", &body)?;
+    expect_files(t, &["saved.html"])
+}
+
+fn close_ends_body(t: &mut Session) -> Outcome {
+    let body: Vec<u8> = (0..3).flat_map(|_| page(t)).collect();
+    let (mut listener, url) = hand_server(t, "page.html")?;
+    let mut program = fetch(t, &[&url])?;
+    let mut server = accept_request(&mut listener)?;
+    t.note("no Content-Length and no chunks: the body ends when the server closes its side");
+    send_ok_head(&mut server, None)?;
+    server.send_bytes(&body)?;
+    server.shutdown_write()?;
+    expect_saved(&mut program, body.len(), "page.html")?;
+    expect_content(t, "page.html", &body)?;
+    expect_files(t, &["page.html"])
+}
+
+fn reset_mid_body(t: &mut Session) -> Outcome {
+    let body: Vec<u8> = (0..3).flat_map(|_| page(t)).collect();
+    let (mut listener, url) = hand_server(t, "page.html")?;
+    let mut program = fetch(t, &[&url])?;
+    let mut server = accept_request(&mut listener)?;
+    t.note("the server announces the body's length, sends half of it and resets the connection");
+    send_ok_head(&mut server, Some(body.len() as u64))?;
+    server.send_bytes(&body[..body.len() / 2])?;
+    server.reset();
+    let status = program.expect_exit()?;
+    ensure(
+        !status.success(),
+        "the program exited with status 0 although the connection was reset in the middle of the body: \
+         a reset is not the end of the body, it is an error; reading the body returned it, and the \
+         program ignored it",
+    )?;
+    expect_failure(&mut program, "error:")?;
+    expect_files(t, &[])
+}
+
+/// Serves `body` (framed by Content-Length) to the program's one request on `listener`.
+fn serve_once(listener: &mut StreamListener, body: &[u8]) -> Outcome<StreamPeer> {
+    let mut server = accept_request(listener)?;
+    send_ok_head(&mut server, Some(body.len() as u64))?;
+    server.send_bytes(body)?;
+    Ok(server)
+}
+
+fn fetches_ipv6_url(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let mut listener = t.listen_v6()?;
+    let name = format!("{}.html", t.word());
+    let url = format!("http://[::1]:{}/{name}", listener.addr()?.port());
+    let mut program = fetch(t, &[&url])?;
+    let _server = serve_once(&mut listener, &body)?;
+    expect_saved(&mut program, body.len(), &name)?;
+    expect_content(t, &name, &body)?;
+    expect_files(t, &[&name])
+}
+
+fn tries_every_address(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let (mut listener, host) = t.listen_behind_refusing_address()?;
+    let url = format!("http://{host}:{}/page.html", listener.addr()?.port());
+    let mut program = fetch(t, &[&url])?;
+    let _server = serve_once(&mut listener, &body)?;
+    expect_saved(&mut program, body.len(), "page.html")?;
+    expect_content(t, "page.html", &body)
+}
+
+fn streams_large_body(t: &mut Session) -> Outcome {
+    // The file goes to a folder in memory (tmpfs): the case measures the network and
+    // the program's memory, not how fast this machine's disk flushes 64 MB.
+    let folder = t.other_filesystem_dir()?;
+    let target = folder.join("big.bin").to_string_lossy().into_owned();
+    // Saving 64 MB may take a while on a busy machine.
+    t.set_deadline(Duration::from_secs(20));
+    let body = t.bulk(64 * MB);
+    let (mut listener, url) = hand_server(t, "big.bin")?;
+    let mut program = fetch(t, &[&url, "--output", &target])?;
+    let mut server = accept_request(&mut listener)?;
+    send_ok_head(&mut server, Some(body.len()))?;
+    server.send_bulk(&body)?;
+    program.expect_line(&format!("saved {} bytes to {target}", body.len()))?;
+    program.expect_peak_memory_below(16 * MB, "a quarter of the 64 MB body")?;
+    program.expect_success()?;
+    body.expect_file(Path::new(&target))?;
+    expect_files(t, &[])
+}
+
+fn output_through_symlink(t: &mut Session) -> Outcome {
+    let (old, new) = (page(t), page(t));
+    std::fs::create_dir(t.dir().join("pages"))?;
+    std::fs::write(t.dir().join("pages/real.html"), &old)?;
+    t.symlink("pages/real.html", "link.html")?;
+    let server = web_server(t, vec![("/page.html", Reply::ok(new.clone()))])?;
+    let mut program = fetch(t, &[&server.url("/page.html"), "--output", "link.html"])?;
+    expect_saved(&mut program, new.len(), "link.html")?;
+    let link = std::fs::symlink_metadata(t.dir().join("link.html"))?;
+    ensure(
+        link.file_type().is_symlink(),
+        "link.html is no longer a symbolic link: the program renamed its file over the link, which \
+         replaces the link itself, and pages/real.html kept its old content",
+    )?;
+    expect_holding(
+        t,
+        "pages/real.html",
+        &new,
+        "the new page (the file the link points to is the one replaced)",
+    )?;
+    expect_files(t, &["link.html", "pages"])?;
+    let mut left: Vec<String> = std::fs::read_dir(t.dir().join("pages"))?
+        .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()?;
+    left.sort();
+    check_match(
+        &left.join(" "),
+        "real.html",
+        "only real.html in pages/, no temporary file",
+    )
+}
+
+fn output_on_other_filesystem(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let elsewhere = t.other_filesystem_dir()?;
+    let target = elsewhere.join("page.html");
+    let target = target.to_string_lossy().into_owned();
+    let server = web_server(t, vec![("/page.html", Reply::ok(body.clone()))])?;
+    let mut program = fetch(t, &[&server.url("/page.html"), "--output", &target])?;
+    expect_saved(&mut program, body.len(), &target)?;
+    expect_content(t, &target, &body)?;
+    let left: Vec<String> = std::fs::read_dir(&elsewhere)?
+        .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()?;
+    check_match(
+        &left.join(" "),
+        "page.html",
+        "only page.html in the target's folder",
+    )?;
+    expect_files(t, &[])
+}
+
+fn stdout_closed(t: &mut Session) -> Outcome {
+    let body = page(t);
+    let server = web_server(t, vec![("/page.html", Reply::ok(body.clone()))])?;
+    t.set_stdout(Output::Closed);
+    let mut program = fetch(t, &[&server.url("/page.html")])?;
+    let line = program.expect_error_exit(Some(FAILURE_STATUS))?;
+    ensure(
+        line.contains("stdout"),
+        format!(
+            "the error line must say that stdout could not be written (the network did nothing \
+             wrong), but it was {line:?}"
+        ),
+    )?;
+    expect_content(t, "page.html", &body)?;
+    expect_files(t, &["page.html"])
+}
+
+fn stderr_closed(t: &mut Session) -> Outcome {
+    let server = web_server(t, vec![])?;
+    t.set_stderr(Output::Closed);
+    let mut program = fetch(t, &[&server.url("/missing.html")])?;
+    program.expect_exit_code(
+        FAILURE_STATUS,
+        "a 404 is a failed fetch, whether or not anyone reads the error line",
+    )?;
+    expect_files(t, &[])
 }

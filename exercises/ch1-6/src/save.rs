@@ -11,6 +11,11 @@
 //! 3. flush it to the disk (`sync_all`), so a power cut cannot leave a renamed but
 //!    empty file;
 //! 4. `rename` it over the target, which atomically replaces the old file, if any.
+//!
+//! A target that is a symbolic link is followed first: `rename` over a link replaces
+//! the link itself, so the file it points to would keep its old content and the link
+//! would quietly become a plain file. Save through the link instead, as an editor
+//! does: the file it points to is replaced, and the link stays.
 
 use std::io::Read;
 use std::path::Path;
@@ -21,6 +26,9 @@ use std::path::Path;
 /// The temporary file goes in the target's own folder (so the rename is one atomic
 /// step) under a name no other download uses; it must be gone after every failure,
 /// whichever step fails — also a connection that breaks in the middle of the body.
+///
+/// When `target` is a symbolic link, the link stays a link: the file it points to is
+/// the one replaced (and the temporary file goes beside that file).
 pub fn save_atomically(body: impl Read, target: &Path) -> anyhow::Result<u64> {
     todo!(
         "save the body to a temporary file beside {}, then rename it",

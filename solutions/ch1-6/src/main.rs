@@ -18,6 +18,7 @@ mod save;
 
 use anyhow::Context;
 use clap::Parser;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -42,7 +43,8 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // With stderr closed nobody can read the line, but the status still tells.
+            let _ = writeln!(io::stderr(), "error: {error:#}");
             ExitCode::FAILURE
         }
     }
@@ -59,7 +61,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let mut page = fetch::fetch_ok(&agent, &cli.url)?;
     let bytes = save::save_atomically(page.body_mut().as_reader(), &target)
         .with_context(|| format!("could not save {} to {}", cli.url, target.display()))?;
-    println!("saved {bytes} bytes to {}", target.display());
+    // The page is saved; a stdout that is gone is an error of its own, not a panic.
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "saved {bytes} bytes to {}", target.display())
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")?;
     Ok(())
 }
 // ANCHOR_END: run

@@ -11,6 +11,11 @@
 //! 3. flush it to the disk (`sync_all`), so a power cut cannot leave a renamed but
 //!    empty file;
 //! 4. `rename` it over the target, which atomically replaces the old file, if any.
+//!
+//! A target that is a symbolic link is followed first: `rename` over a link replaces
+//! the link itself, so the file it points to would keep its old content and the link
+//! would quietly become a plain file. Like an editor saving through a link, we write
+//! beside the file the link points to and replace that file; the link stays.
 
 use anyhow::{Context, anyhow};
 use std::fs::{self, File, OpenOptions};
@@ -21,15 +26,40 @@ use std::path::{Path, PathBuf};
 /// Copies everything `body` yields into `target`, all or nothing, and returns the
 /// number of bytes saved. On error `target` is untouched and no temporary file is left.
 pub fn save_atomically(mut body: impl Read, target: &Path) -> anyhow::Result<u64> {
-    let mut temp = TempFile::create_next_to(target)?;
+    let target = follow_links(target);
+    let mut temp = TempFile::create_next_to(&target)?;
     let bytes = io::copy(&mut body, &mut temp.file).context("could not copy the whole body")?;
     temp.file
         .sync_all()
         .context("could not flush the file to disk")?;
-    temp.rename_to(target)?;
+    temp.rename_to(&target)?;
     Ok(bytes)
 }
 // ANCHOR_END: save_atomically
+
+/// The most symbolic links followed in a row, as the kernel's own limit (`ELOOP`).
+const MAX_LINKS: usize = 40;
+
+// ANCHOR: follow_links
+/// The file that `target` really names: a symbolic link is followed (a chain of them
+/// too) to the path it points to, relative to the link's own folder. A path that is
+/// not a link, or does not exist yet, is its own answer.
+fn follow_links(target: &Path) -> PathBuf {
+    let mut path = target.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let Ok(points_to) = fs::read_link(&path) else {
+            break;
+        };
+        // `join` with an absolute path gives that path; a relative one is read from
+        // the folder that holds the link.
+        path = match path.parent() {
+            Some(folder) => folder.join(points_to),
+            None => points_to,
+        };
+    }
+    path
+}
+// ANCHOR_END: follow_links
 
 // ANCHOR: temp_file
 /// A temporary file that deletes itself when dropped, unless it was renamed into place:
