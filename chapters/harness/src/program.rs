@@ -869,9 +869,10 @@ fn die_with_the_test(command: &mut Command) {
 fn die_with_the_test(_command: &mut Command) {}
 
 /// Why a program whose stderr the test closed most likely panicked.
-const STDERR_CLOSED_PANIC: &str = " — its stderr was closed, so the likeliest panic is a write \
-     to it: `eprintln!` panics when the write fails (write with `writeln!(std::io::stderr(), …)` \
-     and ignore the error)";
+const STDERR_CLOSED_PANIC: &str = " — its stderr was closed, so its panic message is lost: \
+     if other cases show a panic (a `todo!()` too), it is likely the same one; if not, the \
+     likeliest is a write to stderr: `eprintln!` panics when the write fails (write with \
+     `writeln!(std::io::stderr(), …)` and ignore the error)";
 
 /// Explains a Rust panic found in a program's stderr, or says nothing.
 pub(crate) fn panic_note(stderr: &[String]) -> String {
