@@ -50,6 +50,11 @@ pub fn check(root: &Path, manifest: &Manifest) -> Vec<String> {
     ));
     problems.extend(exercise_pages_are_listed(manifest, &summary));
     problems.extend(solutions_can_be_folded(manifest, &pages));
+    problems.extend(
+        pages
+            .iter()
+            .filter_map(|(page, text)| questions_have_answers(page, text)),
+    );
     problems.extend(includes.iter().filter_map(|include| include.problem(root)));
     for (page, text) in &pages {
         problems.extend(links_resolve(&src, page, text));
@@ -79,6 +84,39 @@ fn solutions_can_be_folded(manifest: &Manifest, pages: &[(PathBuf, String)]) -> 
             })
         })
         .collect()
+}
+
+/// The headings of sections that ask the reader questions.
+const QUESTION_SECTIONS: [&str; 3] = [
+    "## Check yourself",
+    "## Check your understanding",
+    "## Quiz",
+];
+
+/// A page's questions (a "Check yourself" or "Quiz" section) come with their answers,
+/// folded (`<details><summary>Answers</summary>`), so a reader can test themselves and
+/// then see whether they were right.
+fn questions_have_answers(page: &Path, text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|line| QUESTION_SECTIONS.contains(&line.trim_end()))?;
+    let section_end = lines[start + 1..]
+        .iter()
+        .position(|line| line.starts_with("## "))
+        .map_or(lines.len(), |at| start + 1 + at);
+    let answered = lines[start..section_end]
+        .iter()
+        .any(|line| line.trim() == "<summary>Answers</summary>");
+    (!answered).then(|| {
+        format!(
+            "{}:{}: `{}` has no answers: add them after the questions, folded in \
+             <details> with <summary>Answers</summary>",
+            shown(page),
+            start + 1,
+            lines[start].trim_end()
+        )
+    })
 }
 
 /// One page entry of SUMMARY.md: where it is listed and the page path it names.
@@ -613,6 +651,23 @@ mod tests {
                 "book/src/ch9/ex.md:",
                 "no `## A reference solution` section",
             ],
+        );
+    }
+
+    #[test]
+    fn questions_without_folded_answers_are_named() {
+        let page = "# Notes\n\n## Check yourself\n\n1. Why?\n\n## Get graded\n\n<summary>Answers</summary>\n";
+        assert_one_problem(
+            &problems(&[("book/src/ch9/README.md", page)]),
+            &[
+                "book/src/ch9/README.md:3:",
+                "`## Check yourself` has no answers",
+            ],
+        );
+        let answered = "# Notes\n\n## Quiz\n\n1. Why?\n\n<details>\n<summary>Answers</summary>\n\n1. So.\n\n</details>\n";
+        assert_eq!(
+            problems(&[("book/src/ch9/README.md", answered)]),
+            Vec::<String>::new()
         );
     }
 
