@@ -37,6 +37,28 @@ fn check(args: &[&str]) -> (i32, String) {
     (output.status.code().unwrap_or(-1), text)
 }
 
+/// Compares a verdict with its reviewed snapshot — when this machine ran every case.
+/// A verdict with a case the machine could not run (`SKIPPED on this machine`, e.g. no
+/// hosts lines for the dual-stack name) differs from the snapshot by that alone: the
+/// comparison is then skipped, loudly, and required under `CI=true`, where `.ci/run`
+/// gives the machine what the cases need. (The chapter's own test run, which libtest does
+/// not capture, says `SKIPPED` for the case itself.)
+macro_rules! assert_golden {
+    ($output:expr) => {
+        let output = $output;
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        match output
+            .lines()
+            .find(|l| l.starts_with("SKIPPED on this machine"))
+        {
+            Some(skip) if !ci => eprintln!(
+                "SKIPPED: the golden verdict is compared only where every case runs: {skip}"
+            ),
+            _ => insta::assert_snapshot!(normalise(&output)),
+        }
+    };
+}
+
 /// Hides what changes between runs and machines.
 fn normalise(text: &str) -> String {
     let rules = [
@@ -55,7 +77,7 @@ fn normalise(text: &str) -> String {
 fn the_reference_solution_passes() {
     let (code, output) = check(&["ch2-8", "--solution"]);
     assert_eq!(code, 0, "{output}");
-    insta::assert_snapshot!(normalise(&output));
+    assert_golden!(output);
 }
 
 #[test]
@@ -73,7 +95,7 @@ fn the_untouched_skeleton_fails_with_explanations() {
         failed - 2
     );
     assert!(output.contains(&others), "{output}");
-    insta::assert_snapshot!(normalise(&output));
+    assert_golden!(output);
 }
 
 #[test]
@@ -103,7 +125,7 @@ fn a_hanging_program_fails_within_its_deadline_and_leaves_no_process() {
         no_process_named("scenario-hangs"),
         "a scenario process outlived the check"
     );
-    insta::assert_snapshot!(normalise(&output));
+    assert_golden!(output);
 }
 
 #[test]
@@ -111,7 +133,7 @@ fn a_panicking_program_is_reported_as_a_panic() {
     let dir = scenario("panics");
     let (code, output) = check(&["ch2-8", "--path", dir.to_str().unwrap()]);
     assert_eq!(code, 1, "{output}");
-    insta::assert_snapshot!(normalise(&output));
+    assert_golden!(output);
 }
 
 #[test]
