@@ -89,6 +89,10 @@ pub enum Verdict {
     /// The bug could not be tried (a broken header, a patch that does not apply, a
     /// program that does not compile): the catalogue must be fixed.
     Error(String),
+    /// The case that catches it could not run on this machine (it lacks what the case
+    /// needs, see `harness::Kind::Skipped`); holds why. Said loudly, not a failure:
+    /// under `CI=true` the case fails instead, and the bug is judged as usual.
+    Skipped(String),
 }
 
 /// A bug and its verdict, with how long trying it took.
@@ -156,6 +160,11 @@ fn catalogue_is_caught(root: &Path, catalogue: &Path, manifest: &Manifest) -> Ru
         for tried in tried {
             match &tried.verdict {
                 Verdict::Caught(_) => {}
+                Verdict::Skipped(why) => eprintln!(
+                    "SKIPPED: {} {}: {why}",
+                    exercise.id,
+                    paths::shown(root, &tried.file)
+                ),
                 Verdict::Missed(why) | Verdict::Error(why) => problems.push(format!(
                     "{} {}: {why}",
                     exercise.id,
@@ -470,6 +479,12 @@ pub fn judge(suite: &SuiteReport, bug: &Bug) -> Verdict {
             bug.caught_by, suite.exercise
         ));
     };
+    if let Some(why) = &case.skipped {
+        return Verdict::Skipped(format!(
+            "its case \"{}\" could not run on this machine: {why}",
+            case.name
+        ));
+    }
     if case.passed {
         return Verdict::Missed(format!(
             "\"{}\" passed{} (seed {})",
@@ -537,6 +552,9 @@ fn print_tried(exercise: &Exercise, tried: &Tried) {
             let _ = writeln!(out, "✗ {} {name}  MISSED: {why}  {took}", exercise.id);
             let _ = writeln!(out, "    bug:    {}", bug.sentence);
         }
+        (Verdict::Skipped(why), _) => {
+            let _ = writeln!(out, "- {} {name}  SKIPPED: {why}", exercise.id);
+        }
         (Verdict::Error(why), _) | (_, Err(why)) => {
             let _ = writeln!(out, "✗ {} {name}  ERROR: {why}", exercise.id);
         }
@@ -554,11 +572,20 @@ fn print_exercise_total(root: &Path, catalogue: &Path, exercise: &Exercise, trie
         );
         return;
     }
+    let skipped = tried
+        .iter()
+        .filter(|t| matches!(t.verdict, Verdict::Skipped(_)))
+        .count();
+    let skipped_note = if skipped > 0 {
+        format!(" ({skipped} skipped: their case cannot run on this machine)")
+    } else {
+        String::new()
+    };
     println!(
-        "{}: {} of {} caught\n",
+        "{}: {} of {} caught{skipped_note}\n",
         exercise.id,
         caught(tried),
-        tried.len()
+        tried.len() - skipped
     );
 }
 
@@ -566,19 +593,29 @@ fn print_exercise_total(root: &Path, catalogue: &Path, exercise: &Exercise, trie
 /// that CI systems read.
 fn print_total(all: &[Tried], exercises: usize, took: Duration) {
     let caught = caught(all);
-    let rate = if all.is_empty() {
+    let skipped = all
+        .iter()
+        .filter(|t| matches!(t.verdict, Verdict::Skipped(_)))
+        .count();
+    let tried = all.len() - skipped;
+    let rate = if tried == 0 {
         100.0
     } else {
-        100.0 * caught as f64 / all.len() as f64
+        100.0 * caught as f64 / tried as f64
     };
     let each = took.as_secs_f64() / all.len().max(1) as f64;
     println!(
-        "total: {caught} of {} caught in {} (kill rate {rate:.0}%), {:.0} s ({each:.1} s a bug)",
-        all.len(),
+        "total: {caught} of {tried} caught in {} (kill rate {rate:.0}%), {:.0} s ({each:.1} s a bug)",
         count(exercises, "exercise", "exercises"),
         took.as_secs_f64()
     );
-    println!("mutants: {caught} passed, {} failed", all.len() - caught);
+    if skipped > 0 {
+        println!(
+            "SKIPPED: {} whose case this machine could not run (see above)",
+            count(skipped, "bug", "bugs")
+        );
+    }
+    println!("mutants: {caught} passed, {} failed", tried - caught);
 }
 
 /// How many bugs were caught.
@@ -611,7 +648,8 @@ fn count(n: usize, one: &str, many: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_header;
+    use super::{Verdict, judge, parse_header};
+    use harness::report::{CaseReport, SuiteReport};
 
     const DIFF: &str = "--- a/src/main.rs\n+++ b/src/main.rs\n";
 
@@ -656,6 +694,35 @@ mod tests {
         for (text, expected) in cases {
             let why = parse_header("bug", &text).expect_err(&text);
             assert!(why.contains(expected), "{text:?} gave {why:?}");
+        }
+    }
+
+    #[test]
+    fn a_bug_whose_case_this_machine_skipped_is_neither_caught_nor_missed() {
+        let case = CaseReport {
+            name: "it tries the next address".into(),
+            passed: true,
+            skipped: Some("it needs a hosts line".into()),
+            millis: 1,
+            failure: None,
+            hints: Vec::new(),
+            steps: Vec::new(),
+            programs: Vec::new(),
+            seed: 1,
+        };
+        let suite = SuiteReport {
+            exercise: "ch9-9".parse().unwrap(),
+            seed: 1,
+            cases: vec![case],
+        };
+        let text = format!(
+            "# Gives up at the first address.\n# class: addresses\n# caught-by: it tries the next \
+             address\n# says: next address\n{DIFF}"
+        );
+        let bug = parse_header("first-only", &text).unwrap();
+        match judge(&suite, &bug) {
+            Verdict::Skipped(why) => assert!(why.contains("hosts line"), "{why}"),
+            other => panic!("expected a skip, got {other:?}"),
         }
     }
 }
