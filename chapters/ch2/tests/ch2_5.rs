@@ -875,12 +875,18 @@ fn unfinished_command_holds_up_nobody(t: &mut Session) -> Outcome {
     let command = format!("ls {}", tree.docs);
     let (start, rest) = command.split_at(4);
     first.send_unfinished(start.as_bytes())?;
-    t.note("while the first client's command is half-arrived, a second client asks");
+    t.note("while the first client's command is half-arrived, a second client asks, three times");
     expect_reply(&mut second, &tree, &format!("ls {}", tree.empty), "(empty)")?;
     expect_reply(&mut second, &tree, "os", std::env::consts::OS)?;
+    expect_reply(&mut second, &tree, &format!("ls {}", tree.empty), "(empty)")?;
     first.send_bytes(format!("{rest}\n").as_bytes())?;
     same_reply(&command, &tree.docs_listing(), &first.read_line()?)?;
-    expect_reply(&mut first, &tree, "os", std::env::consts::OS)
+    t.note("then the two take turns: each is answered while the other waits for its next line");
+    for _ in 0..3 {
+        expect_reply(&mut second, &tree, "os", std::env::consts::OS)?;
+        expect_reply(&mut first, &tree, "os", std::env::consts::OS)?;
+    }
+    Ok(())
 }
 
 fn many_clients_list_their_own(t: &mut Session) -> Outcome {
