@@ -16,6 +16,12 @@ use std::time::{Duration, Instant};
 /// what a program that assumes "one read = one message" cannot cope with.
 pub const PIECE_PAUSE: Duration = Duration::from_millis(15);
 
+/// How long [`StreamPeer::send_unfinished`] lets the program read the first part of a
+/// message before the test makes the next event happen. Like [`PIECE_PAUSE`], this
+/// sleep is the behaviour under test: the event must come while a half-read message is
+/// in the program's hands (inside a `select!` branch's read), not still in the socket.
+pub const UNFINISHED_PAUSE: Duration = Duration::from_millis(100);
+
 /// The socket under a [`StreamPeer`]: TCP, or a Unix domain stream socket. Both are
 /// byte streams, and the test talks to either the same way.
 enum Socket {
@@ -260,7 +266,9 @@ impl StreamPeer {
                 describe(bytes)
             ),
         );
-        self.write(bytes)
+        self.write(bytes)?;
+        std::thread::sleep(UNFINISHED_PAUSE);
+        Ok(())
     }
 
     /// Sends several lines at once, in a single write: a burst, as after a peer was
