@@ -103,6 +103,30 @@ enum Task {
         #[arg(long)]
         load: Option<usize>,
     },
+    /// Instructor task: throw a seeded stream of random and mutated messages at a
+    /// program (no panic, no hang, memory bounded), e.g. `cargo xtask fuzz ch3-1 -- --count 100000`.
+    Fuzz {
+        /// The exercise, e.g. ch3-1.
+        id: String,
+        /// Fuzz the reference solution instead of your exercise.
+        #[arg(long)]
+        solution: bool,
+        /// Passed to the chapter's fuzzer (`-- --help` lists them).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Instructor task: benchmark the reference solution side by side with a real
+    /// implementation (optimised builds), e.g. `cargo xtask bench ch3-2`.
+    Bench {
+        /// The exercise, e.g. ch3-2.
+        id: String,
+        /// Benchmark your exercise instead of the reference solution.
+        #[arg(long)]
+        mine: bool,
+        /// Passed to the chapter's benchmark (`-- --help` lists them).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Scaffold a new exercise: skeleton, solution, test file, book page, manifest entry.
     New {
         /// The new exercise's id, e.g. ch2-20.
@@ -168,6 +192,24 @@ fn main() -> ExitCode {
         Task::Matrix { id } => return instructor::matrix::run(&root, id.as_deref()),
         Task::Stress { id, runs, load } => {
             return instructor::stress::run(&root, &id, runs, load);
+        }
+        Task::Fuzz { id, solution, args } => {
+            return instructor::probe::run(
+                &root,
+                instructor::probe::Probe::Fuzz,
+                &id,
+                solution,
+                &args,
+            );
+        }
+        Task::Bench { id, mine, args } => {
+            return instructor::probe::run(
+                &root,
+                instructor::probe::Probe::Bench,
+                &id,
+                !mine,
+                &args,
+            );
         }
         Task::New { id, title } => instructor::new::run(&root, &id, &title),
         // The book's tasks run the book tool, `xtask-book` (see book.rs).

@@ -430,6 +430,134 @@ impl StreamPeer {
         }
     }
 
+    /// Waits for a message head that ends with a blank line (`\r\n\r\n`, as in HTTP,
+    /// SMTP's DATA, or a mail header) and returns it, blank line included. At most `max`
+    /// bytes are read looking for it: a program that never ends its head is a failure,
+    /// not a test that buffers forever. Bytes after the head stay for the next read.
+    ///
+    /// ```ignore
+    /// let head = web.read_head(64 * 1024)?; // "HTTP/1.1 200 OK\r\n…\r\n\r\n"
+    /// let body = web.read_bytes(length)?;
+    /// ```
+    pub fn read_head(&mut self, max: usize) -> Outcome<Vec<u8>> {
+        let deadline = Instant::now() + self.deadline;
+        loop {
+            if let Some(at) = self.pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head: Vec<u8> = self.pending.drain(..at + 4).collect();
+                for line in head[..at].split(|&b| b == b'\n') {
+                    self.transcript
+                        .record(&self.label, Direction::Received, describe(line));
+                }
+                self.transcript
+                    .record(&self.label, Direction::Received, "(blank line: end of head)");
+                return Ok(head);
+            }
+            if self.pending.len() > max {
+                return Err(Failure::new(format!(
+                    "the program sent more than {max} bytes on {} without the blank line (\\r\\n\\r\\n) that ends a head: \"{}\"",
+                    self.label,
+                    describe(&self.pending)
+                ))
+                .kind(Kind::Mismatch));
+            }
+            match self.read_some(deadline)? {
+                Some(0) => {
+                    let what = if self.pending.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        format!("only \"{}\"", describe(&self.pending))
+                    };
+                    return Err(Failure::new(format!(
+                        "expected a head ending in a blank line on {}, but the program closed the connection after sending {what}",
+                        self.label
+                    ))
+                    .kind(Kind::Closed));
+                }
+                Some(_) => {}
+                None => {
+                    let what = if self.pending.is_empty() {
+                        "nothing came".to_string()
+                    } else {
+                        format!(
+                            "only \"{}\" came, with no blank line (\\r\\n\\r\\n) after it",
+                            describe(&self.pending)
+                        )
+                    };
+                    return Err(Failure::new(format!(
+                        "expected a head ending in a blank line on {} within {:.1?}, but {what}",
+                        self.label, self.deadline
+                    ))
+                    .kind(Kind::Timeout));
+                }
+            }
+        }
+    }
+
+    /// Waits for exactly `n` bytes from the program (a body whose length was announced).
+    pub fn read_bytes(&mut self, n: usize) -> Outcome<Vec<u8>> {
+        let deadline = Instant::now() + self.deadline;
+        while self.pending.len() < n {
+            match self.read_some(deadline)? {
+                Some(0) => {
+                    return Err(Failure::new(format!(
+                        "expected {n} bytes on {}, but the program closed the connection after {}",
+                        self.label,
+                        self.pending.len()
+                    ))
+                    .kind(Kind::Closed));
+                }
+                Some(_) => {}
+                None => {
+                    return Err(Failure::new(format!(
+                        "expected {n} bytes on {} within {:.1?}, but only {} came",
+                        self.label,
+                        self.deadline,
+                        self.pending.len()
+                    ))
+                    .kind(Kind::Timeout));
+                }
+            }
+        }
+        let bytes: Vec<u8> = self.pending.drain(..n).collect();
+        self.transcript
+            .record(&self.label, Direction::Received, describe(&bytes));
+        Ok(bytes)
+    }
+
+    /// Reads everything until the program closes the connection (a body delimited by
+    /// the close), at most `max` bytes: more is a failure, not memory without end.
+    pub fn read_to_close(&mut self, max: usize) -> Outcome<Vec<u8>> {
+        let deadline = Instant::now() + self.deadline;
+        loop {
+            if self.pending.len() > max {
+                return Err(Failure::new(format!(
+                    "the program sent more than {max} bytes on {} without closing it",
+                    self.label
+                ))
+                .kind(Kind::Mismatch));
+            }
+            match self.read_some(deadline)? {
+                Some(0) => break,
+                Some(_) => {}
+                None => {
+                    return Err(Failure::new(format!(
+                        "expected the program to close {} within {:.1?} (the end of what it sends), but it kept it open after {} bytes",
+                        self.label,
+                        self.deadline,
+                        self.pending.len()
+                    ))
+                    .kind(Kind::Timeout));
+                }
+            }
+        }
+        let bytes = std::mem::take(&mut self.pending);
+        self.transcript
+            .record(&self.label, Direction::Received, describe(&bytes));
+        self.transcript
+            .record(&self.label, Direction::Event, "closed by the program");
+        Ok(bytes)
+    }
+
     /// Waits for the next line and checks it is exactly `expected`.
     pub fn expect_line(&mut self, expected: &str) -> Outcome {
         let line = self.read_line().map_err(|f| Failure {

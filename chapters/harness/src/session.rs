@@ -152,6 +152,48 @@ impl Session {
         Ok(program)
     }
 
+    /// Starts a real tool nobody here wrote (curl, python3, chromium…) as a peer of the
+    /// program under test, with the same deadlines, output capture and clean-up as the
+    /// program itself. A tool missing from `PATH` is [`Failure::needs_setup`] with
+    /// `install` (how to get it): the case is skipped loudly, and fails under `CI=true`.
+    ///
+    /// ```ignore
+    /// let mut curl = t.start_tool("curl", "curl", &["-sS", &url], "apt-get install curl")?;
+    /// curl.expect_line("hello")?;
+    /// ```
+    pub fn start_tool(
+        &mut self,
+        label: &str,
+        tool: &str,
+        args: &[&str],
+        install: &str,
+    ) -> Outcome<Program> {
+        let path = find_tool(tool).ok_or_else(|| {
+            Failure::needs_setup(format!("`{tool}` on PATH"), format!("install it: {install}"))
+        })?;
+        self.transcript.record(
+            label,
+            Direction::Action,
+            format!("run {tool} {}", args.join(" ")),
+        );
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let launch = Launch {
+            label,
+            name: tool,
+            program: &path,
+            args: &args,
+            dir: self.dir.path(),
+            stdout: self.stdout,
+            stderr: self.stderr,
+        };
+        let program = Program::start(&launch, self.transcript.clone(), self.deadline)?;
+        self.watches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(program.watch());
+        Ok(program)
+    }
+
     /// Starts a server (`args` should include `--port 0`) and waits for its first line,
     /// `listening on ADDR`, which says where to reach it.
     pub fn start_server(&mut self, label: &str, args: &[&str]) -> Outcome<(Program, SocketAddr)> {
@@ -805,4 +847,17 @@ mod tests {
         body.expect_same(&mut got.as_slice(), "what arrived")
             .unwrap();
     }
+}
+
+/// The first executable file called `tool` in a folder of `PATH`.
+fn find_tool(tool: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(tool))
+        .find(|candidate| {
+            candidate
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
 }

@@ -66,6 +66,36 @@ pub fn build(root: &Path, exercise: &Exercise, package: &str) -> Result<Built, B
     })
 }
 
+/// Builds `package`'s binary and example `example` of the exercise's chapter package
+/// (a fuzzer or a load generator, see `instructor/probe.rs`) in one cargo call,
+/// optimised when `release`. Returns the program's and the example's executables.
+pub fn build_probe(
+    root: &Path,
+    exercise: &Exercise,
+    package: &str,
+    example: &str,
+    release: bool,
+) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let mut command = cargo(root);
+    command.args(["build", "--message-format=json-render-diagnostics"]);
+    if release {
+        command.arg("--release");
+    }
+    command.args(["--package", package, "--bin", package]);
+    command.args([
+        "--package",
+        &exercise.id.test_package(),
+        "--example",
+        example,
+    ]);
+    let artifacts = run_for_artifacts(command)?;
+    let program =
+        find(&artifacts, package, "bin").with_context(|| format!("`{package}` did not compile"))?;
+    let probe = find(&artifacts, example, "example")
+        .with_context(|| format!("the example `{example}` did not compile"))?;
+    Ok((program, probe))
+}
+
 /// Builds a submission made standalone (see `submission.rs`) into `target/external`,
 /// shared by every submission so the dependencies are built once; then the
 /// exercise's test target in the workspace. The returned [`Built`] keeps `held`, the
