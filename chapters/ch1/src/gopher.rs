@@ -714,6 +714,12 @@ fn why_it_stopped(client: &Program, printed: usize, summary: &str) -> &'static s
 /// beyond that, stderr is that ONE line and nothing else.
 pub fn expect_error_exit(client: &mut Program, code: Option<i32>) -> Outcome {
     client.expect_error_exit(code)?;
+    expect_only_the_error_line(client)
+}
+
+/// Checks the client's stderr is its one `error:` line and nothing else (a gopher
+/// client prints no status lines).
+pub fn expect_only_the_error_line(client: &Program) -> Outcome {
     let stderr = client.stderr();
     ensure(
         stderr.len() == 1,

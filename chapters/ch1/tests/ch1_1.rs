@@ -5,7 +5,8 @@
 //! menu and files made of varied words and records the request it received.
 
 use ch1::gopher::{
-    Delivery, GopherServer, Site, expect_error_exit, expect_reply, expect_request, start_client,
+    Delivery, GopherServer, Site, expect_error_exit, expect_only_the_error_line, expect_reply,
+    expect_request, start_client,
 };
 use harness::prelude::*;
 use harness::transcript::escape;
@@ -381,13 +382,6 @@ fn stdout_closed(t: &mut Session) -> Outcome {
     let (mut client, mut tcp) = client_of(t, &mut listener, "127.0.0.1", &selector)?;
     tcp.send_bytes(&wire(&menu_lines(t)))?;
     tcp.close();
-    expect_error_exit(&mut client, Some(1))?;
-    let line = client.stderr().concat();
-    ensure(
-        line.contains("stdout"),
-        format!(
-            "the client's error line must say the reply could not be written to stdout (the network \
-             did nothing wrong), but it said: {line}"
-        ),
-    )
+    client.expect_error_exit_naming(1, "stdout")?;
+    expect_only_the_error_line(&client)
 }

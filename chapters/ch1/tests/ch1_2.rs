@@ -6,8 +6,8 @@
 //! failures the test plays a misbehaving server itself.
 
 use ch1::gopher::{
-    Delivery, GopherServer, PIECE_PAUSE, Site, expect_error_exit, expect_reply, expect_request,
-    start_client,
+    Delivery, GopherServer, PIECE_PAUSE, Site, expect_error_exit, expect_only_the_error_line,
+    expect_reply, expect_request, start_client,
 };
 use harness::prelude::*;
 use harness::program::describe_exit;
@@ -346,15 +346,8 @@ fn stdout_closed(t: &mut Session) -> Outcome {
     let (mut client, mut tcp) = client_of_test_server(t, &selector)?;
     tcp.send_bytes(&wire(&menu_lines(t)))?;
     tcp.close();
-    expect_error_exit(&mut client, Some(1))?;
-    let line = client.stderr().concat();
-    ensure(
-        line.contains("stdout"),
-        format!(
-            "the client's error line must say the reply could not be written to stdout (the server \
-             did nothing wrong), but it said: {line}"
-        ),
-    )
+    client.expect_error_exit_naming(1, "stdout")?;
+    expect_only_the_error_line(&client)
 }
 
 fn stderr_closed(t: &mut Session) -> Outcome {

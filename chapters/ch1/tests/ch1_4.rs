@@ -103,6 +103,10 @@ fn main() -> ExitCode {
             .hint("Nobody may be reading the backend's stderr (a closed terminal, a log reader that exited): a \
                    write to it then fails, and eprintln! panics, which kills that connection's thread. Log with \
                    the given report(format_args!(…)), or `let _ = writeln!(io::stderr(), …)`."),
+        Case::new("with its stderr closed, the frontend still sends every line and exits with status 0", frontend_stderr_closed)
+            .hint("The frontend's status lines (`connected to …`, `N lines sent and stored`) go to stderr, which \
+                   nobody may be reading: the given report(format_args!(…)) drops a line it cannot write, where \
+                   eprintln! would panic."),
         Case::new("bytes that are not UTF-8 are stored exactly as they came", garbage_is_stored_as_bytes)
             .hint("The backend stores bytes, not text: read lines with read_until into a Vec<u8> and write those \
                    bytes. read_line into a String fails on invalid UTF-8 and would lose the line."),
@@ -676,6 +680,24 @@ fn stderr_closed(t: &mut Session) -> Outcome {
     }
     backend.expect_running()?;
     expect_file(t, &path, expected.as_bytes())
+}
+
+fn frontend_stderr_closed(t: &mut Session) -> Outcome {
+    let mut listener = t.listen()?;
+    let addr = listener.addr()?;
+    t.set_stderr(Output::Closed);
+    let mut frontend = frontend(t, "frontend", addr)?;
+    let mut tcp = listener.accept()?;
+    t.note("the frontend reports its connection on stderr, which is closed");
+    let lines = [t.sentence(2), t.sentence(3)];
+    for line in &lines {
+        frontend.send_line(line)?;
+        tcp.expect_line(line)?;
+    }
+    frontend.close_stdin();
+    tcp.expect_closed()?;
+    tcp.close();
+    frontend.expect_success()
 }
 
 fn garbage_is_stored_as_bytes(t: &mut Session) -> Outcome {

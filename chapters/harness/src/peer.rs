@@ -448,8 +448,11 @@ impl StreamPeer {
                     self.transcript
                         .record(&self.label, Direction::Received, describe(line));
                 }
-                self.transcript
-                    .record(&self.label, Direction::Received, "(blank line: end of head)");
+                self.transcript.record(
+                    &self.label,
+                    Direction::Received,
+                    "(blank line: end of head)",
+                );
                 return Ok(head);
             }
             if self.pending.len() > max {

@@ -613,6 +613,32 @@ impl Program {
         }
     }
 
+    /// Waits for an error exit with status `code` whose `error:` line names `culprit`:
+    /// the way a program must stop when its own output fails (`culprit` is `stdout`
+    /// when stdout was closed, see [`Output::Closed`]) — blaming the network, which did
+    /// nothing wrong, sends its user looking in the wrong place. Returns the line.
+    ///
+    /// ```ignore
+    /// t.set_stdout(Output::Closed);
+    /// let mut client = t.start("client", &["fetch", &url])?;
+    /// client.expect_error_exit_naming(1, "stdout")?;
+    /// ```
+    pub fn expect_error_exit_naming(&mut self, code: i32, culprit: &str) -> Outcome<String> {
+        let line = self.expect_error_exit(Some(code))?;
+        if line.contains(culprit) {
+            return Ok(line);
+        }
+        Err(Failure::mismatch(
+            format!(
+                "{}'s error line must say that writing to {culprit} failed (the network did \
+                 nothing wrong)",
+                self.label()
+            ),
+            format!("error: cannot write to {culprit}: …"),
+            line,
+        ))
+    }
+
     /// Checks that the program has not exited (a server must keep running).
     pub fn expect_running(&mut self) -> Outcome {
         let exit = self.watch.shared.lock().exit;

@@ -169,7 +169,10 @@ impl Session {
         install: &str,
     ) -> Outcome<Program> {
         let path = find_tool(tool).ok_or_else(|| {
-            Failure::needs_setup(format!("`{tool}` on PATH"), format!("install it: {install}"))
+            Failure::needs_setup(
+                format!("`{tool}` on PATH"),
+                format!("install it: {install}"),
+            )
         })?;
         self.transcript.record(
             label,
@@ -605,6 +608,19 @@ fn require_dual_stack_host() -> Outcome {
     }
 }
 
+/// The first executable file called `tool` in a folder of `PATH`.
+fn find_tool(tool: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(tool))
+        .find(|candidate| {
+            candidate
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -847,17 +863,67 @@ mod tests {
         body.expect_same(&mut got.as_slice(), "what arrived")
             .unwrap();
     }
-}
 
-/// The first executable file called `tool` in a folder of `PATH`.
-fn find_tool(tool: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(tool))
-        .find(|candidate| {
-            candidate
-                .metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+    #[test]
+    fn a_head_is_read_to_its_blank_line_and_the_body_after_it() {
+        use std::io::Write;
+        let mut t = session();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            for piece in [
+                &b"HTTP/1.1 200 OK\r\nA: b\r"[..],
+                b"\n\r\nhel",
+                b"lo",
+                b" and the rest",
+            ] {
+                stream.write_all(piece).unwrap();
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        let mut peer = t.connect(addr).unwrap();
+        let head = peer.read_head(1024).unwrap();
+        assert_eq!(head, b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n");
+        assert_eq!(peer.read_bytes(5).unwrap(), b"hello");
+        assert_eq!(peer.read_to_close(1024).unwrap(), b" and the rest");
+        server.join().unwrap();
+    }
+
+    #[test]
+    fn a_head_without_its_blank_line_is_refused_past_the_limit() {
+        use std::io::Write;
+        let mut t = session();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            stream.write_all(&[b'x'; 4096]).unwrap();
+            stream
+        });
+        let mut peer = t.connect(addr).unwrap();
+        let failure = peer.read_head(100).unwrap_err();
+        assert!(
+            failure.summary.contains("without the blank line"),
+            "{failure:?}"
+        );
+        drop(server.join().unwrap());
+    }
+
+    #[test]
+    fn a_tool_runs_like_a_program_and_a_missing_one_is_skipped() {
+        let mut t = session();
+        let mut sh = t
+            .start_tool("sh", "sh", &["-c", "echo hello"], "apt-get install dash")
+            .unwrap();
+        sh.expect_line("hello").unwrap();
+        let Err(missing) = t.start_tool("x", "netlab-no-such-tool", &[], "nowhere") else {
+            panic!("a tool that does not exist started");
+        };
+        assert_eq!(missing.kind, Kind::Skipped);
+        assert!(
+            missing.summary.contains("netlab-no-such-tool"),
+            "{missing:?}"
+        );
+    }
 }

@@ -6,9 +6,10 @@
 //! become lines). The accept loop is given: read it first, it shows how your
 //! functions are used.
 
+use crate::report;
 use anyhow::Context;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -118,11 +119,4 @@ struct Stored {
 /// written by then, that close tells the frontend its lines are stored.
 fn store_lines(stream: TcpStream, log: &MessageLog) -> anyhow::Result<Stored> {
     todo!("read complete lines and append each one to the log")
-}
-
-/// Writes one line to stderr, and ignores a failure to do so. `eprintln!` panics when
-/// stderr is gone (a closed terminal, a log reader that exited: the write fails with a
-/// broken pipe), and a backend must not lose a connection to its own log line.
-fn report(line: std::fmt::Arguments<'_>) {
-    let _ = writeln!(io::stderr(), "{line}");
 }

@@ -27,6 +27,7 @@ mod backend;
 mod frontend;
 
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -81,4 +82,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes one status line to stderr, and ignores a failure to do so. `eprintln!`
+/// panics when stderr is gone (a closed terminal, a log reader that exited: the write
+/// fails with a broken pipe), and neither side may stop over its own log line.
+fn report(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

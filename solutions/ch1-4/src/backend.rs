@@ -1,6 +1,7 @@
 //! The backend: accepts frontends, a thread each, and appends every complete line
 //! they send to one shared file.
 
+use crate::report;
 use anyhow::Context;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -143,10 +144,3 @@ fn store_lines(stream: TcpStream, log: &MessageLog) -> anyhow::Result<Stored> {
     }
 }
 // ANCHOR_END: store_lines
-
-/// Writes one line to stderr, and ignores a failure to do so. `eprintln!` panics when
-/// stderr is gone (a closed terminal, a log reader that exited: the write fails with a
-/// broken pipe), and a backend must not lose a connection to its own log line.
-fn report(line: std::fmt::Arguments<'_>) {
-    let _ = writeln!(io::stderr(), "{line}");
-}

@@ -1,6 +1,7 @@
 //! The frontend: sends each typed line to the backend, then waits for the backend's
 //! word (its close) that every line is stored.
 
+use crate::report;
 use anyhow::Context;
 use std::io::{self, BufRead, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -14,10 +15,10 @@ pub fn run(host: &str, port: u16) -> anyhow::Result<()> {
     // Lines are small and typed one at a time: send each at once instead of letting
     // Nagle's algorithm hold it back.
     stream.set_nodelay(true)?;
-    eprintln!("connected to {}", stream.peer_addr()?);
+    report(format_args!("connected to {}", stream.peer_addr()?));
     let sent = send_lines(io::stdin().lock(), &stream)?;
     finish(&stream)?;
-    eprintln!("{sent} lines sent and stored");
+    report(format_args!("{sent} lines sent and stored"));
     Ok(())
 }
 // ANCHOR_END: run
