@@ -37,6 +37,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
+/// The size of the huge file: far more than a client streaming it ever holds.
+pub const HUGE_FILE: u64 = 64 * harness::bulk::MB;
+
+/// The most memory a client may hold while it passes the huge file on: well under the
+/// file, with room for the program itself (a debug build holds a few MB).
+pub const HUGE_FILE_LIMIT: u64 = 40 * harness::bulk::MB;
+
+/// How long the huge file may take to pass through the client.
+const HUGE_FILE_WAIT: Duration = Duration::from_secs(20);
+
 /// The pause between two pieces of a reply delivered in pieces: long enough for the
 /// client's read to return the first piece alone.
 pub const PIECE_PAUSE: Duration = Duration::from_millis(15);
@@ -725,4 +735,24 @@ pub fn expect_only_the_error_line(client: &Program) -> Outcome {
         stderr.len() == 1,
         format!("stderr must be ONE line starting with `error:`, but it was {stderr:?}"),
     )
+}
+
+/// Starts the client on a huge file ([`HUGE_FILE`]) from a gopher server and waits for
+/// it to finish successfully; the case then checks how much memory it held
+/// ([`HUGE_FILE_LIMIT`]): a client that holds the reply whole before printing it does
+/// not stream.
+pub fn fetch_huge_file(t: &mut Session) -> Outcome<Program> {
+    let selector = format!("/{}.iso", t.word());
+    let site = Site::new().huge("A disk image", &selector, HUGE_FILE);
+    let server = GopherServer::start(site, Delivery::Whole)?;
+    t.note(&format!(
+        "a gopher server listens on {}; its file is {} MB long",
+        server.addr(),
+        HUGE_FILE / harness::bulk::MB
+    ));
+    let mut client = start_client(t, "127.0.0.1", &server, Some(&selector), &[])?;
+    // Tens of MB through the client and its stdout take a while on a busy machine.
+    client.set_deadline(HUGE_FILE_WAIT);
+    client.expect_success()?;
+    Ok(client)
 }

@@ -5,8 +5,8 @@
 //! menu and files made of varied words and records the request it received.
 
 use ch1::gopher::{
-    Delivery, GopherServer, Site, expect_error_exit, expect_only_the_error_line, expect_reply,
-    expect_request, start_client,
+    Delivery, GopherServer, HUGE_FILE_LIMIT, Site, expect_error_exit, expect_only_the_error_line,
+    expect_reply, expect_request, fetch_huge_file, start_client,
 };
 use harness::prelude::*;
 use harness::transcript::escape;
@@ -14,16 +14,6 @@ use std::process::ExitCode;
 
 /// The size of the big file: far more than one read, or one socket buffer, holds.
 const BIG_FILE: usize = 200 * 1024;
-
-/// The size of the huge file: far more than a client streaming it ever holds.
-const HUGE_FILE: u64 = 64 * MB;
-
-/// The most memory a client may hold while it passes the huge file on: well under the
-/// file, with room for the program itself (a debug build holds a few MB).
-const HUGE_FILE_LIMIT: u64 = 40 * MB;
-
-/// How long the huge file may take to pass through the client.
-const HUGE_FILE_WAIT: Duration = Duration::from_secs(20);
 
 /// How long the server stalls in the middle of a reply: longer than a client that
 /// takes "nothing came for a while" as the end of the reply waits.
@@ -360,18 +350,7 @@ fn ends_on_half_close(t: &mut Session) -> Outcome {
 }
 
 fn streams_a_huge_file(t: &mut Session) -> Outcome {
-    let selector = format!("/{}.iso", t.word());
-    let site = Site::new().huge("A disk image", &selector, HUGE_FILE);
-    let server = GopherServer::start(site, Delivery::Whole)?;
-    t.note(&format!(
-        "a gopher server listens on {}; its file is {} MB long",
-        server.addr(),
-        HUGE_FILE / MB
-    ));
-    let mut client = start_client(t, "127.0.0.1", &server, Some(&selector), &[])?;
-    // Tens of MB through the client and its stdout take a while on a busy machine.
-    client.set_deadline(HUGE_FILE_WAIT);
-    client.expect_success()?;
+    let mut client = fetch_huge_file(t)?;
     client.expect_peak_memory_below(HUGE_FILE_LIMIT, "well under the 64 MB file")
 }
 

@@ -6,8 +6,8 @@
 //! failures the test plays a misbehaving server itself.
 
 use ch1::gopher::{
-    Delivery, GopherServer, PIECE_PAUSE, Site, expect_error_exit, expect_only_the_error_line,
-    expect_reply, expect_request, start_client,
+    Delivery, GopherServer, HUGE_FILE_LIMIT, PIECE_PAUSE, Site, expect_error_exit,
+    expect_only_the_error_line, expect_reply, expect_request, fetch_huge_file, start_client,
 };
 use harness::prelude::*;
 use harness::program::describe_exit;
@@ -24,12 +24,6 @@ const TIMEOUT_DURATION: Duration = Duration::from_millis(300);
 /// timeout, longer than it together.
 const STALL_TIMEOUT: &str = "1";
 const STALL: Duration = Duration::from_millis(600);
-
-/// The size of the huge file, the most memory a client may hold while passing it on
-/// (well under the file, with room for the program itself), and how long it may take.
-const HUGE_FILE: u64 = 64 * MB;
-const HUGE_FILE_LIMIT: u64 = 40 * MB;
-const HUGE_FILE_WAIT: Duration = Duration::from_secs(20);
 
 fn main() -> ExitCode {
     harness::run!(&[
@@ -325,18 +319,7 @@ fn ends_on_half_close(t: &mut Session) -> Outcome {
 }
 
 fn streams_a_huge_file(t: &mut Session) -> Outcome {
-    let selector = format!("/{}.iso", t.word());
-    let site = Site::new().huge("A disk image", &selector, HUGE_FILE);
-    let server = GopherServer::start(site, Delivery::Whole)?;
-    t.note(&format!(
-        "a gopher server listens on {}; its file is {} MB long",
-        server.addr(),
-        HUGE_FILE / MB
-    ));
-    let mut client = start_client(t, "127.0.0.1", &server, Some(&selector), &[])?;
-    // Tens of MB through the client and its stdout take a while on a busy machine.
-    client.set_deadline(HUGE_FILE_WAIT);
-    client.expect_success()?;
+    let mut client = fetch_huge_file(t)?;
     client.expect_peak_memory_below(HUGE_FILE_LIMIT, "well under the 64 MB file")
 }
 

@@ -1,1 +1,3 @@
-//! Chapter 2 keeps its fixtures here; its tests are in `tests/`.
+//! Chapter 2's fixtures: what its tests share. The tests themselves are in `tests/`.
+
+pub mod chat;

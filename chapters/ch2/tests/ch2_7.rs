@@ -1,6 +1,7 @@
 //! Grades ch2-7, the half-duplex chat: the two sides take turns, one line each, the
 //! client first; a message is a line however the network splits it.
 
+use ch2::chat::client_chats_via;
 use harness::prelude::*;
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -543,19 +544,6 @@ fn server_listens_on_ipv6(t: &mut Session) -> Outcome {
         t.start_server("server", &["server", "--host", "::1", "--port", "0"])?;
     let mut tcp = t.connect(addr)?;
     turn(t, &mut server, &mut tcp)
-}
-
-/// Starts the client against `listener` with `--host HOST` and holds one turn.
-fn client_chats_via(t: &mut Session, mut listener: StreamListener, host: &str) -> Outcome {
-    let port = listener.addr()?.port().to_string();
-    let mut client = t.start("client", &["client", "--host", host, "--port", &port])?;
-    let mut tcp = listener.accept()?;
-    let message = t.sentence(2);
-    client.send_line(&message)?;
-    tcp.expect_line(&message)?;
-    let reply = t.sentence(2);
-    tcp.send_line(&reply)?;
-    client.expect_line(&format!("server: {reply}"))
 }
 
 fn client_reaches_ipv6(t: &mut Session) -> Outcome {

@@ -1,6 +1,7 @@
 //! Grades ch2-8, the full-duplex chat: each side must send and receive independently,
 //! and a message is a line however the network splits it.
 
+use ch2::chat::client_chats_via;
 use harness::prelude::*;
 use std::process::ExitCode;
 
@@ -426,19 +427,6 @@ fn server_listens_on_ipv6(t: &mut Session) -> Outcome {
     let reply = t.word();
     server.send_line(&reply)?;
     tcp.expect_line(&reply)
-}
-
-/// Starts a client against `listener` with `--host HOST` and chats one line each way.
-fn client_chats_via(t: &mut Session, mut listener: StreamListener, host: &str) -> Outcome {
-    let port = listener.addr()?.port().to_string();
-    let mut client = t.start("client", &["client", "--host", host, "--port", &port])?;
-    let mut tcp = listener.accept()?;
-    let message = t.sentence(2);
-    client.send_line(&message)?;
-    tcp.expect_line(&message)?;
-    let reply = t.sentence(2);
-    tcp.send_line(&reply)?;
-    client.expect_line(&format!("server: {reply}"))
 }
 
 fn client_reaches_ipv6(t: &mut Session) -> Outcome {
