@@ -405,6 +405,58 @@ impl Program {
             Direction::Sent,
             crate::transcript::shorten(line),
         );
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.push(b'\n');
+        self.write_stdin(&bytes)
+    }
+
+    /// Writes raw bytes into the program's stdin in one write: a message that is not
+    /// lines (an HTTP message with its `\r\n`, a body that is not UTF-8).
+    pub fn send_bytes(&mut self, bytes: &[u8]) -> Outcome {
+        self.transcript.record(
+            self.label(),
+            Direction::Sent,
+            crate::transcript::describe(bytes),
+        );
+        self.write_stdin(bytes)
+    }
+
+    /// Writes `bytes` into the program's stdin as several writes cut at `cuts`, pausing
+    /// between them ([`crate::peer::PIECE_PAUSE`]), so the program's reads see partial
+    /// messages: a line cut between its `\r` and its `\n`, a body cut in two.
+    ///
+    /// ```ignore
+    /// let cuts = t.cuts(message.len(), 4);
+    /// parse.send_in_pieces(&message, &cuts)?;
+    /// ```
+    pub fn send_in_pieces(&mut self, bytes: &[u8], cuts: &[usize]) -> Outcome {
+        let mut start = 0;
+        let mut pieces = Vec::new();
+        for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
+            let cut = cut.clamp(start, bytes.len());
+            if cut > start {
+                pieces.push(&bytes[start..cut]);
+            }
+            start = cut;
+        }
+        let shown: Vec<String> = pieces
+            .iter()
+            .map(|p| format!("\"{}\"", crate::transcript::describe(p)))
+            .collect();
+        self.transcript.record(
+            self.label(),
+            Direction::Sent,
+            format!("{}   (in {} writes)", shown.join(" + "), shown.len()),
+        );
+        for piece in pieces {
+            self.write_stdin(piece)?;
+            std::thread::sleep(crate::peer::PIECE_PAUSE);
+        }
+        Ok(())
+    }
+
+    /// Writes `bytes` to the program's stdin and flushes them.
+    fn write_stdin(&mut self, bytes: &[u8]) -> Outcome {
         let label = self.watch.label.clone();
         let mut stdin = self.watch.stdin.lock().unwrap_or_else(|e| e.into_inner());
         let Some(pipe) = stdin.as_mut() else {
@@ -412,9 +464,7 @@ impl Program {
                 "the test already closed the stdin of {label}"
             )));
         };
-        let mut bytes = line.as_bytes().to_vec();
-        bytes.push(b'\n');
-        let written = pipe.write_all(&bytes).and_then(|()| pipe.flush());
+        let written = pipe.write_all(bytes).and_then(|()| pipe.flush());
         drop(stdin);
         written.map_err(|e| {
             Failure::new(format!(
@@ -637,6 +687,23 @@ impl Program {
             format!("error: cannot write to {culprit}: …"),
             line,
         ))
+    }
+
+    /// Checks that no thread of the program has panicked. A panic in a connection's
+    /// thread (or task) ends that thread only: the process runs on, so
+    /// [`Program::expect_running`] cannot see it, but that client got nothing, and what
+    /// the thread held (a lock, a count) is lost. Its stderr tells.
+    pub fn expect_no_panic(&self) -> Outcome {
+        let stderr = self.stderr();
+        if !stderr.iter().any(|line| line.contains("panicked at")) {
+            return Ok(());
+        }
+        Err(Failure::new(format!(
+            "a thread of {} panicked (the process runs on, but that client got nothing){}",
+            self.label(),
+            panic_note(&stderr)
+        ))
+        .kind(Kind::Crashed))
     }
 
     /// Checks that the program has not exited (a server must keep running).

@@ -482,6 +482,12 @@ impl Session {
             .join(" ")
     }
 
+    /// A number drawn from the case's seed: the seed of a generated corpus, so a
+    /// failure replays with `--seed` like every other input of the case.
+    pub fn number(&mut self) -> u64 {
+        self.rng.u64(..)
+    }
+
     /// Offsets at which to cut `len` bytes into `pieces` writes, drawn from the seed.
     pub fn cuts(&mut self, len: usize, pieces: usize) -> Vec<usize> {
         let mut cuts: Vec<usize> = (0..pieces.saturating_sub(1))
@@ -925,5 +931,18 @@ mod tests {
             missing.summary.contains("netlab-no-such-tool"),
             "{missing:?}"
         );
+    }
+
+    #[test]
+    fn bytes_typed_in_pieces_reach_the_program_whole() {
+        let mut t = session();
+        let mut cat = t.start_tool("cat", "cat", &[], "coreutils").unwrap();
+        cat.send_in_pieces(b"one\ntw", &[2, 4]).unwrap();
+        cat.send_bytes(b"o\n").unwrap();
+        cat.expect_line("one").unwrap();
+        cat.expect_line("two").unwrap();
+        cat.close_stdin();
+        cat.expect_success().unwrap();
+        assert_ne!(t.number(), t.number());
     }
 }
