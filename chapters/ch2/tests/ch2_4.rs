@@ -1098,7 +1098,7 @@ fn expect_datagram(datagram: &[u8], message: &str) -> Outcome {
 
 /// Checks a reply came from the server's own address (its `listening on` address).
 fn expect_from_server(from: SocketAddr, server: SocketAddr) -> Outcome {
-    mismatch_unless(
+    expect_that(
         from == server,
         format!(
             "the reply came from {from}, not from the server's address {server}: answer with \
@@ -1109,7 +1109,7 @@ fn expect_from_server(from: SocketAddr, server: SocketAddr) -> Outcome {
 
 /// Checks a server given `--host ::1` listens on IPv6.
 fn expect_ipv6(addr: SocketAddr) -> Outcome {
-    mismatch_unless(
+    expect_that(
         addr.is_ipv6(),
         format!("with --host ::1 a server must listen on [::1]:PORT, not on {addr}"),
     )
@@ -1138,12 +1138,12 @@ fn expect_error_exit(client: &mut Program, place: Option<&str>) -> Outcome {
     // for it first. A program that prints none is judged by expect_error_exit.
     let _ = client.expect_stderr_containing("error:");
     let line = client.expect_error_exit(None)?;
-    mismatch_unless(
+    expect_that(
         line.starts_with("error: "),
         format!("the error line must start with `error: `, but it is {line:?}"),
     )?;
     match place {
-        Some(place) => mismatch_unless(
+        Some(place) => expect_that(
             line.contains(place),
             format!("the error line must say which address failed ({place}), but it is {line:?}"),
         ),
@@ -1206,11 +1206,6 @@ fn this_year() -> i64 {
         .map(|d| d.as_secs())
         .unwrap_or_default();
     1970 + (seconds / 31_556_952) as i64
-}
-
-/// Like `ensure`, but the failure is a [`Kind::Mismatch`]: the program answered, wrongly.
-fn mismatch_unless(condition: bool, summary: String) -> Outcome {
-    ensure(condition, summary).map_err(|failure| failure.kind(Kind::Mismatch))
 }
 
 /// The same failure with a long expected and actual value cut short (a 64 KiB line

@@ -1,7 +1,11 @@
 //! Chapter 3's fixtures: the HTTP peers its tests share. [`origin`] is the web server
 //! the clients and the proxy fetch from (it counts connections and requests);
 //! [`response`] reads a response from the program the way a client does, with
-//! `httparse` as the parser. The tests themselves are in `tests/`.
+//! `httparse` as the parser; [`corpus`] generates seeded valid and broken messages and
+//! says, with `httparse` as the oracle, what ch3-1's parser must make of each (its
+//! differential test and the fuzzers in `examples/` share it). The tests themselves
+//! are in `tests/`.
 
+pub mod corpus;
 pub mod origin;
 pub mod response;

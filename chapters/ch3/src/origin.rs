@@ -58,11 +58,14 @@ impl Resource {
     /// The same resource with a `Last-Modified` date (truncated to whole seconds, as
     /// HTTP dates are).
     pub fn modified_at(mut self, when: SystemTime) -> Resource {
-        self.last_modified = Some(httpdate::parse_http_date(&httpdate::fmt_http_date(when)).unwrap_or(when));
+        self.last_modified =
+            Some(httpdate::parse_http_date(&httpdate::fmt_http_date(when)).unwrap_or(when));
         self
     }
 
-    /// The same resource with one more header.
+    /// The same resource with one more header. tiny_http decides the connection's
+    /// fate itself: a `Connection` header set here is not sent (a server that closes
+    /// a kept-alive connection is a raw fixture of its own).
     pub fn with_header(mut self, name: &str, value: &str) -> Resource {
         self.headers.push((name.to_string(), value.to_string()));
         self
@@ -274,10 +277,7 @@ fn answer(request: tiny_http::Request, state: &Mutex<State>) {
 }
 
 /// The response to a request for `resource` (None: 404), conditional GET included.
-fn respond_to(
-    seen: &Seen,
-    resource: Option<Resource>,
-) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
+fn respond_to(seen: &Seen, resource: Option<Resource>) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
     let Some(resource) = resource else {
         return tiny_http::Response::from_string("not found\n").with_status_code(404);
     };
@@ -295,7 +295,10 @@ fn respond_to(
     let mut response = tiny_http::Response::from_data(body).with_status_code(status);
     let mut headers = vec![("Content-Type".to_string(), resource.content_type.clone())];
     if let Some(modified) = resource.last_modified {
-        headers.push(("Last-Modified".to_string(), httpdate::fmt_http_date(modified)));
+        headers.push((
+            "Last-Modified".to_string(),
+            httpdate::fmt_http_date(modified),
+        ));
     }
     headers.extend(resource.headers.iter().cloned());
     for (name, value) in headers {

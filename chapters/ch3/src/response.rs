@@ -192,8 +192,9 @@ fn read_chunked(peer: &mut StreamPeer) -> Outcome<Vec<u8>> {
             )
         })?;
         if body.len() + size > MAX_BODY {
-            return Err(Failure::new("the chunked body is larger than the test reads")
-                .kind(Kind::Mismatch));
+            return Err(
+                Failure::new("the chunked body is larger than the test reads").kind(Kind::Mismatch),
+            );
         }
         if size == 0 {
             // Trailer fields (rare) up to the blank line.

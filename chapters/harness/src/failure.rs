@@ -136,6 +136,14 @@ pub fn ensure(condition: bool, summary: impl Into<String>) -> Outcome {
     }
 }
 
+/// Fails the case with `summary` as a [`Kind::Mismatch`] unless `condition` holds: what
+/// the program did is not what it should have done, so the case's hints for a
+/// mismatch apply. ([`ensure`] is for everything else: its failures are
+/// [`Kind::Other`].)
+pub fn expect_that(condition: bool, summary: impl Into<String>) -> Outcome {
+    ensure(condition, summary).map_err(|failure| failure.kind(Kind::Mismatch))
+}
+
 /// Checks `line` matches `pattern` as a whole; the failure shows `what` was expected.
 pub fn check_match(line: &str, pattern: &str, what: &str) -> Outcome {
     let anchored = format!("^(?:{pattern})$");

@@ -59,7 +59,7 @@ pub use session::Session;
 /// Everything a chapter test file needs: `use harness::prelude::*;`.
 pub mod prelude {
     pub use crate::bulk::{Bulk, MB};
-    pub use crate::failure::{Failure, Kind, Outcome, check_match, ensure};
+    pub use crate::failure::{Failure, Kind, Outcome, check_match, ensure, expect_that};
     pub use crate::peer::{StreamListener, StreamPeer, UdpPeer};
     pub use crate::program::{Output, Program, Signal};
     pub use crate::runner::Case;

@@ -323,6 +323,8 @@ impl Program {
         // `spawn` returns once the child has exec'd: it holds no copy of our sockets now.
         drop(spawning);
         let shared = Arc::new(Shared::default());
+        let pid = child.id() as i32;
+        sample_peak_memory(pid, Arc::clone(&shared));
         match child.stdout.take() {
             Some(stdout) => spawn_stdout_reader(stdout, Arc::clone(&shared)),
             None => shared.update(|s| s.stdout_closed = true),
@@ -334,8 +336,6 @@ impl Program {
                 s.stderr_unread = true;
             }),
         }
-        let pid = child.id() as i32;
-        sample_peak_memory(pid, Arc::clone(&shared));
         let stdin = Arc::new(Mutex::new(child.stdin.take()));
         let waiter = Arc::clone(&shared);
         std::thread::spawn(move || {
@@ -346,10 +346,10 @@ impl Program {
             drop(child);
             waiter.update(|s| {
                 s.exit = status;
-                // Linux: the samples of the program's own memory (see
-                // `sample_peak_memory`); elsewhere, or for a program that ended before
-                // its first sample, what `wait4` says (at most the test's own size more).
-                if !cfg!(target_os = "linux") || s.peak_memory.is_none() {
+                // Linux: the samples of the program's own memory only (see
+                // `sample_peak_memory`: `wait4` counts the test's memory too);
+                // elsewhere, what `wait4` says.
+                if !cfg!(target_os = "linux") {
                     s.peak_memory = peak_memory;
                 }
             });
@@ -833,6 +833,16 @@ impl Program {
     pub fn expect_peak_memory_below(&mut self, limit: u64, what: &str) -> Outcome {
         self.expect_exit()?;
         let Some(peak) = self.watch.shared.lock().peak_memory else {
+            if cfg!(target_os = "linux") {
+                // Its first sample is read right after its exec: a program that is gone
+                // by then lived a few microseconds, far too short to fill megabytes.
+                self.transcript.record(
+                    self.label(),
+                    Direction::Event,
+                    "ended before its memory could be read: too soon to have held much",
+                );
+                return Ok(());
+            }
             return Err(Failure::new(format!(
                 "this system did not say how much memory {} used",
                 self.label()
@@ -885,29 +895,45 @@ fn output_to(mode: Output) -> Outcome<Stdio> {
 /// On Linux, samples the program's peak resident memory (`VmHWM` in
 /// /proc/PID/status) until it exits, into the shared state. `wait4`'s `ru_maxrss`
 /// would count the test process too: the child is forked from it, and the peak before
-/// `exec` is the test's own memory. The high-water mark is the kernel's, so a sample
-/// shortly before the exit holds every earlier peak; the last [`MEMORY_SAMPLE`] are what
-/// a sample can miss, far less than the time a program needs to fill tens of MB.
+/// `exec` is the test's own memory (tens of MB), so on Linux it is never used. The
+/// first sample is taken at once, on the caller's thread (the child has just exec'd),
+/// so a program that exits before the sampling thread first runs — a busy machine can
+/// delay a thread longer than a short program lives — still has a figure of its own.
+/// The high-water mark is the kernel's, so a sample shortly before the exit holds every
+/// earlier peak; the last [`MEMORY_SAMPLE`] are what a sample can miss, far less than
+/// the time a program needs to fill tens of MB.
 #[cfg(target_os = "linux")]
 fn sample_peak_memory(pid: i32, shared: Arc<Shared>) {
+    let record = |shared: &Shared, bytes: u64| {
+        shared.update(|s| s.peak_memory = Some(s.peak_memory.unwrap_or(0).max(bytes)));
+    };
+    match high_water_mark(pid) {
+        Some(bytes) => record(&shared, bytes),
+        None => return,
+    }
     std::thread::spawn(move || {
-        let status = format!("/proc/{pid}/status");
         loop {
-            let high_water = std::fs::read_to_string(&status).ok().and_then(|text| {
-                let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
-                let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-                Some(kib * 1024)
-            });
+            std::thread::sleep(MEMORY_SAMPLE);
+            let high_water = high_water_mark(pid);
             let exited = shared.lock().exit.is_some();
             if let Some(bytes) = high_water {
-                shared.update(|s| s.peak_memory = Some(s.peak_memory.unwrap_or(0).max(bytes)));
+                record(&shared, bytes);
             }
             if exited || high_water.is_none() {
                 return;
             }
-            std::thread::sleep(MEMORY_SAMPLE);
         }
     });
+}
+
+/// The kernel's high-water mark of `pid`'s resident memory, in bytes; `None` once it
+/// has exited (a zombie has no memory left to report).
+#[cfg(target_os = "linux")]
+fn high_water_mark(pid: i32) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Elsewhere, `wait4`'s figure is taken as it is.

@@ -1,11 +1,47 @@
-//! An HTTP file server (ch3-2).
+//! An HTTP file server (exercise ch3-2).
+//!
+//! A web server's whole job is a dialogue on a TCP connection: the client sends a
+//! request head (a request line, header lines, a blank line), the server answers with
+//! a status line, header lines, a blank line and the object, and then, unless one side
+//! said `Connection: close`, the same connection carries the next request.
+//!
+//! The modules follow one request through the server:
+//!
+//! - [`server`]: listen, give every connection a thread of its own, and loop over the
+//!   requests of one connection (keep-alive, timeouts, closing politely);
+//! - [`request`]: read one request head within a size limit and a deadline, parse it
+//!   with `httparse`, and read a body by its `Content-Length`;
+//! - [`routes`]: decide the answer: `/echo/…`, `/user-agent`, `/files/…` uploads, or a
+//!   file under the root;
+//! - [`files`]: turn a request path into a file that is certainly inside the root, and
+//!   answer it with `Last-Modified`, conditional GET and a `Content-Type`;
+//! - [`response`]: the response itself: status line, headers, `Content-Length`, gzip.
 
-use anyhow::Context;
+/// Writes one status line on stderr, like `eprintln!`, but never panics: when stderr
+/// is closed, or is a pipe whose reader has gone, `eprintln!` panics, and a server must
+/// not die because nobody reads its log. The line is dropped instead.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        // One write for the whole line: stderr is unbuffered, so `writeln!` on it
+        // makes a system call for every piece of the format.
+        let line = format!("{}\n", format_args!($($arg)*));
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }};
+}
+
+mod files;
+mod request;
+mod response;
+mod routes;
+mod server;
+
 use clap::{Parser, Subcommand};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
 
-/// An HTTP file server.
+/// An HTTP/1.1 file server.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
@@ -16,45 +52,58 @@ struct Cli {
 /// The program's roles.
 #[derive(Subcommand)]
 enum Role {
-    /// Serve clients.
+    /// Serve the files under a folder over HTTP/1.1, to many clients at once.
     Server {
+        /// The folder whose files are served: `/a/b.txt` is ROOT/a/b.txt.
+        #[arg(long)]
+        root: PathBuf,
+        /// The folder `POST /files/NAME` writes into and `GET /files/NAME` reads from
+        /// (created if missing). Without it, uploads are off.
+        #[arg(long)]
+        uploads: Option<PathBuf>,
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
-        /// The port to listen on (0 lets the system choose).
-        #[arg(long, default_value_t = 0)]
+        /// The port to listen on (0 lets the system choose one).
+        #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// Seconds a connection may stay silent between requests, or take to send one
+        /// request head, before it is closed (a decimal number, e.g. 0.5).
+        #[arg(long, default_value = "10", value_parser = parse_seconds)]
+        idle_timeout: Duration,
     },
 }
 
-fn main() -> anyhow::Result<()> {
-    let Role::Server { host, port } = Cli::parse().role;
-    serve(&host, port)
+/// Reads a number of seconds: positive and finite.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        _ => Err(format!(
+            "the timeout must be more than 0 seconds, not {text}"
+        )),
+    }
 }
 
-// ANCHOR: serve
-/// Binds, says where, and serves each client on a thread of its own.
-fn serve(host: &str, port: u16) -> anyhow::Result<()> {
-    let listener = TcpListener::bind((host, port))
-        .with_context(|| format!("cannot listen on {host}:{port}"))?;
-    println!("listening on {}", listener.local_addr()?);
-    for stream in listener.incoming() {
-        let stream = stream.context("accept failed")?;
-        std::thread::spawn(move || {
-            if let Err(error) = echo(stream) {
-                eprintln!("error: {error}");
-            }
-        });
+/// Runs the server; an error becomes one `error: …` line on stderr and exit status 1
+/// (clap itself exits with 2 on a bad command line).
+fn main() -> ExitCode {
+    let Role::Server {
+        root,
+        uploads,
+        host,
+        port,
+        idle_timeout,
+    } = Cli::parse().role;
+    let result = server::Config::new(&root, uploads.as_deref(), idle_timeout)
+        .and_then(|config| server::serve(&host, port, config));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            note!("error: {error:#}");
+            ExitCode::FAILURE
+        }
     }
-    Ok(())
-}
-// ANCHOR_END: serve
-
-/// Sends every line the client sends straight back.
-fn echo(stream: TcpStream) -> std::io::Result<()> {
-    let mut writer = stream.try_clone()?;
-    for line in BufReader::new(stream).lines() {
-        writer.write_all(format!("{}\n", line?).as_bytes())?;
-    }
-    Ok(())
 }
