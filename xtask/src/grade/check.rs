@@ -94,7 +94,19 @@ pub fn grade(
     seed: Option<u64>,
 ) -> Result<SuiteReport, NotGraded> {
     let built = build(root, exercise, target)?;
-    run_tests(&built, seed)
+    run_tests(&built, seed, None)
+}
+
+/// Like [`grade`], but runs only the case called `case`: what `mutants` needs to know
+/// of a bug first, in a fraction of the time of the whole suite.
+pub fn grade_case(
+    root: &Path,
+    exercise: &Exercise,
+    target: &Target,
+    case: &str,
+) -> Result<SuiteReport, NotGraded> {
+    let built = build(root, exercise, target)?;
+    run_tests(&built, None, Some(case))
 }
 
 /// Builds the program `target` names and the exercise's test binary.
@@ -165,8 +177,13 @@ fn build_failed(BuildFailed(why): BuildFailed) -> NotGraded {
     NotGraded::Build(why)
 }
 
-/// Runs the test binary against the program and reads back its report.
-fn run_tests(built: &Built, seed: Option<u64>) -> Result<SuiteReport, NotGraded> {
+/// Runs the test binary against the program (only the case `only`, when given) and
+/// reads back its report.
+fn run_tests(
+    built: &Built,
+    seed: Option<u64>,
+    only: Option<&str>,
+) -> Result<SuiteReport, NotGraded> {
     let scratch =
         tempfile::tempdir().map_err(|e| NotGraded::Run(format!("no temporary folder: {e}")))?;
     let report = scratch.path().join("report.json");
@@ -188,6 +205,10 @@ fn run_tests(built: &Built, seed: Option<u64>) -> Result<SuiteReport, NotGraded>
         .process_group(0);
     if let Some(seed) = seed {
         command.env(harness::SEED_VAR, seed.to_string());
+    }
+    if let Some(case) = only {
+        // After `--`: a case's name may begin with `--` itself.
+        command.args(["--exact", "--", case]);
     }
     let child = command
         .spawn()

@@ -380,8 +380,8 @@ fn key_of(line: &str) -> Option<(usize, &str)> {
 /// slip through one grading by chance, and one lucky run must not fail `verify`. A bug
 /// missed twice is missed; one caught on the second try says so in its line.
 fn try_twice_if_missed(root: &Path, exercise: &Exercise, bug: &Bug) -> Verdict {
-    match try_bug(root, exercise, bug) {
-        Verdict::Missed(first) => match try_bug(root, exercise, bug) {
+    match try_bug(root, exercise, bug, Only::TheCase) {
+        Verdict::Missed(first) => match try_bug(root, exercise, bug, Only::Everything) {
             Verdict::Caught(line) => {
                 Verdict::Caught(format!("{line} (on the second try; the first: {first})"))
             }
@@ -391,8 +391,17 @@ fn try_twice_if_missed(root: &Path, exercise: &Exercise, bug: &Bug) -> Verdict {
     }
 }
 
+/// Which cases a try runs.
+#[derive(Clone, Copy)]
+enum Only {
+    /// The bug's `caught-by` case alone: all a catch needs, and much faster.
+    TheCase,
+    /// The whole suite: a second try also says which cases did fail instead.
+    Everything,
+}
+
 /// Applies `bug` to a copy of the solution, grades the copy and judges the verdict.
-fn try_bug(root: &Path, exercise: &Exercise, bug: &Bug) -> Verdict {
+fn try_bug(root: &Path, exercise: &Exercise, bug: &Bug, only: Only) -> Verdict {
     let folder = paths::scratch_dir(root)
         .join("mutants")
         .join(format!("{}-{}", exercise.id, bug.name));
@@ -409,7 +418,12 @@ fn try_bug(root: &Path, exercise: &Exercise, bug: &Bug) -> Verdict {
     if let Err(why) = apply(&bug.file, &paths::shown(root, &bug.file), &folder) {
         return Verdict::Error(why);
     }
-    match check::grade(root, exercise, &Target::Path(folder.clone()), None) {
+    let target = Target::Path(folder.clone());
+    let graded = match only {
+        Only::TheCase => check::grade_case(root, exercise, &target, &bug.caught_by),
+        Only::Everything => check::grade(root, exercise, &target, None),
+    };
+    match graded {
         Ok(suite) => judge(&suite, bug),
         Err(NotGraded::Build(why)) => Verdict::Error(format!(
             "the patched solution does not compile ({why}): a catalogued bug must build, so \
@@ -523,6 +537,10 @@ pub fn judge(suite: &SuiteReport, bug: &Bug) -> Verdict {
 
 /// `; the failing cases were "…"`, or `, and so did every other case`.
 fn failed_instead(suite: &SuiteReport) -> String {
+    if suite.cases.len() < 2 {
+        // Only the bug's own case ran: there is nothing to say of the others.
+        return String::new();
+    }
     let failed: Vec<&CaseReport> = suite.cases.iter().filter(|c| !c.passed).collect();
     match failed.as_slice() {
         [] => ", and so did every other case".to_string(),
