@@ -24,57 +24,6 @@ const SHOWN: usize = 10;
 /// Inputs saved at most, so a program that fails everything does not fill the disk.
 const SAVED: usize = 100;
 
-/// The fuzzer's arguments.
-struct Args {
-    count: u64,
-    seconds: Option<f64>,
-    seed: u64,
-    jobs: usize,
-    only: Option<u64>,
-}
-
-/// Parses `--count N --seconds S --seed N --jobs J --only N`.
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        count: 100_000,
-        seconds: None,
-        seed: fastrand::u64(..),
-        jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
-        only: None,
-    };
-    let mut words = std::env::args().skip(1);
-    while let Some(flag) = words.next() {
-        let value = words
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value"))?;
-        let bad = |_| format!("{flag} {value}: not a number");
-        match flag.as_str() {
-            "--count" => args.count = value.parse().map_err(bad)?,
-            "--seconds" => {
-                args.seconds = Some(
-                    value
-                        .parse()
-                        .map_err(|_| format!("{flag} {value}: not a number"))?,
-                )
-            }
-            "--seed" => args.seed = value.parse().map_err(bad)?,
-            "--jobs" => {
-                args.jobs = value
-                    .parse::<usize>()
-                    .map_err(|_| format!("{flag} {value}: not a number"))?
-                    .max(1)
-            }
-            "--only" => args.only = Some(value.parse().map_err(bad)?),
-            _ => {
-                return Err(format!(
-                    "unknown argument {flag} (try --count, --seconds, --seed, --jobs, --only)"
-                ));
-            }
-        }
-    }
-    Ok(args)
-}
-
 /// What the workers found.
 #[derive(Default)]
 struct Tally {
@@ -86,7 +35,7 @@ struct Tally {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let args = match ch3::fuzz::Options::from_args(true) {
         Ok(args) => args,
         Err(error) => {
             eprintln!("error: {error}");

@@ -31,42 +31,6 @@ const SHOWN: usize = 10;
 /// The largest response head read.
 const MAX_HEAD: usize = 64 * 1024;
 
-/// The fuzzer's arguments.
-struct Args {
-    count: u64,
-    seconds: Option<f64>,
-    seed: u64,
-    jobs: usize,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        count: 100_000,
-        seconds: None,
-        seed: fastrand::u64(..),
-        jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
-    };
-    let mut words = std::env::args().skip(1);
-    while let Some(flag) = words.next() {
-        let value = words
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value"))?;
-        let bad = || format!("{flag} {value}: not a number");
-        match flag.as_str() {
-            "--count" => args.count = value.parse().map_err(|_| bad())?,
-            "--seconds" => args.seconds = Some(value.parse().map_err(|_| bad())?),
-            "--seed" => args.seed = value.parse().map_err(|_| bad())?,
-            "--jobs" => args.jobs = value.parse::<usize>().map_err(|_| bad())?.max(1),
-            _ => {
-                return Err(format!(
-                    "unknown argument {flag} (try --count, --seconds, --seed, --jobs)"
-                ));
-            }
-        }
-    }
-    Ok(args)
-}
-
 /// The files the server serves: URL path and contents.
 type Files = Vec<(String, Vec<u8>)>;
 
@@ -135,7 +99,7 @@ impl Tally {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let args = match ch3::fuzz::Options::from_args(false) {
         Ok(args) => args,
         Err(error) => {
             eprintln!("error: {error}");
@@ -199,7 +163,7 @@ fn main() -> ExitCode {
                     drop(t);
                     if c.is_multiple_of((HEALTH_EVERY / 4).max(1)) {
                         let health = health_check(addr, &files);
-                        if let Some(bytes) = corpus::vm_hwm(pid) {
+                        if let Some(bytes) = harness::program::high_water_mark(pid as i32) {
                             peak.fetch_max(bytes, Ordering::Relaxed);
                         }
                         let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());

@@ -628,7 +628,7 @@ pub fn run_parse(program: &Path, input: &[u8], limit: Duration) -> std::io::Resu
         if let Some(status) = child.try_wait()? {
             break Some(status);
         }
-        peak = vm_hwm(pid).or(peak);
+        peak = harness::program::high_water_mark(pid as i32).or(peak);
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
@@ -658,14 +658,6 @@ fn drain(pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
         let _ = std::io::copy(&mut pipe, &mut std::io::sink());
         kept
     })
-}
-
-/// The peak resident memory of process `pid`, from /proc (Linux), in bytes.
-pub fn vm_hwm(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 /// What was wrong with one run, by kind (the fuzzer counts them by [`Problem::kind`]).

@@ -3,9 +3,10 @@
 //! [`response`] reads a response from the program the way a client does, with
 //! `httparse` as the parser; [`corpus`] generates seeded valid and broken messages and
 //! says, with `httparse` as the oracle, what ch3-1's parser must make of each (its
-//! differential test and the fuzzers in `examples/` share it). The tests themselves
-//! are in `tests/`.
+//! differential test and the fuzzers in `examples/` share it), [`fuzz`] the options
+//! every fuzzer takes. The tests themselves are in `tests/`.
 
 pub mod corpus;
+pub mod fuzz;
 pub mod origin;
 pub mod response;

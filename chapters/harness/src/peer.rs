@@ -331,24 +331,10 @@ impl StreamPeer {
     /// Sends `bytes` as several writes cut at the given offsets, pausing between them,
     /// so the program's reads see partial messages, or several messages at once.
     pub fn send_in_pieces(&mut self, bytes: &[u8], cuts: &[usize]) -> Outcome {
-        let mut start = 0;
-        let mut pieces = Vec::new();
-        for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
-            let cut = cut.clamp(start, bytes.len());
-            pieces.push(&bytes[start..cut]);
-            start = cut;
-        }
-        let shown: Vec<String> = pieces
-            .iter()
-            .filter(|p| !p.is_empty())
-            .map(|p| format!("\"{}\"", describe(p)))
-            .collect();
-        self.transcript.record(
-            &self.label,
-            Direction::Sent,
-            format!("{}   (in {} writes)", shown.join(" + "), shown.len()),
-        );
-        for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
+        let pieces = pieces(bytes, cuts);
+        self.transcript
+            .record(&self.label, Direction::Sent, describe_pieces(&pieces));
+        for piece in pieces {
             self.write(piece)?;
             std::thread::sleep(PIECE_PAUSE);
         }
@@ -733,6 +719,30 @@ impl StreamPeer {
             ))),
         }
     }
+}
+
+/// `bytes` cut at `cuts` (offsets, in order; out-of-range ones are clamped), without
+/// empty pieces: what a writer in pieces sends, one write each.
+pub(crate) fn pieces<'a>(bytes: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
+    let mut start = 0;
+    let mut pieces = Vec::new();
+    for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
+        let cut = cut.clamp(start, bytes.len());
+        if cut > start {
+            pieces.push(&bytes[start..cut]);
+        }
+        start = cut;
+    }
+    pieces
+}
+
+/// How the transcript shows a write in pieces: `"GET /" + "a HTTP/1.1…"   (in 2 writes)`.
+pub(crate) fn describe_pieces(pieces: &[&[u8]]) -> String {
+    let shown: Vec<String> = pieces
+        .iter()
+        .map(|p| format!("\"{}\"", describe(p)))
+        .collect();
+    format!("{}   (in {} writes)", shown.join(" + "), shown.len())
 }
 
 /// A listening socket of the test's (TCP or Unix domain), for grading a client: the

@@ -430,23 +430,11 @@ impl Program {
     /// parse.send_in_pieces(&message, &cuts)?;
     /// ```
     pub fn send_in_pieces(&mut self, bytes: &[u8], cuts: &[usize]) -> Outcome {
-        let mut start = 0;
-        let mut pieces = Vec::new();
-        for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
-            let cut = cut.clamp(start, bytes.len());
-            if cut > start {
-                pieces.push(&bytes[start..cut]);
-            }
-            start = cut;
-        }
-        let shown: Vec<String> = pieces
-            .iter()
-            .map(|p| format!("\"{}\"", crate::transcript::describe(p)))
-            .collect();
+        let pieces = crate::peer::pieces(bytes, cuts);
         self.transcript.record(
             self.label(),
             Direction::Sent,
-            format!("{}   (in {} writes)", shown.join(" + "), shown.len()),
+            crate::peer::describe_pieces(&pieces),
         );
         for piece in pieces {
             self.write_stdin(piece)?;
@@ -926,10 +914,11 @@ fn sample_peak_memory(pid: i32, shared: Arc<Shared>) {
     });
 }
 
-/// The kernel's high-water mark of `pid`'s resident memory, in bytes; `None` once it
-/// has exited (a zombie has no memory left to report).
+/// The kernel's high-water mark of `pid`'s resident memory, in bytes (`VmHWM`); `None`
+/// once it has exited (a zombie has no memory left to report), or off Linux. Public for
+/// the chapters' probes, which run programs by the thousand outside a session.
 #[cfg(target_os = "linux")]
-fn high_water_mark(pid: i32) -> Option<u64> {
+pub fn high_water_mark(pid: i32) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -939,6 +928,12 @@ fn high_water_mark(pid: i32) -> Option<u64> {
 /// Elsewhere, `wait4`'s figure is taken as it is.
 #[cfg(not(target_os = "linux"))]
 fn sample_peak_memory(_pid: i32, _shared: Arc<Shared>) {}
+
+/// Off Linux there is no /proc to read a running program's memory from.
+#[cfg(not(target_os = "linux"))]
+pub fn high_water_mark(_pid: i32) -> Option<u64> {
+    None
+}
 
 /// Waits for child `pid` to end and reaps it, returning its status and its peak
 /// resident memory in bytes (`ru_maxrss`: KiB on Linux, bytes on macOS).

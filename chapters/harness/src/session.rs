@@ -133,23 +133,9 @@ impl Session {
 
     /// Starts the program under test with `args`; `label` names it in the transcript.
     pub fn start(&mut self, label: &str, args: &[&str]) -> Outcome<Program> {
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let name = self.exercise.package();
-        let launch = Launch {
-            label,
-            name: &name,
-            program: &self.program,
-            args: &args,
-            dir: self.dir.path(),
-            stdout: self.stdout,
-            stderr: self.stderr,
-        };
-        let program = Program::start(&launch, self.transcript.clone(), self.deadline)?;
-        self.watches
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(program.watch());
-        Ok(program)
+        let program = self.program.clone();
+        self.launch(label, &name, &program, args)
     }
 
     /// Starts a real tool nobody here wrote (curl, python3, chromium…) as a peer of the
@@ -174,16 +160,23 @@ impl Session {
                 format!("install it: {install}"),
             )
         })?;
-        self.transcript.record(
-            label,
-            Direction::Action,
-            format!("run {tool} {}", args.join(" ")),
-        );
+        self.launch(label, tool, &path, args)
+    }
+
+    /// Starts `program` (shown as `name`) in the case's folder, with the case's outputs
+    /// and deadline, and watches it so the report can say how it ended.
+    fn launch(
+        &mut self,
+        label: &str,
+        name: &str,
+        program: &Path,
+        args: &[&str],
+    ) -> Outcome<Program> {
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let launch = Launch {
             label,
-            name: tool,
-            program: &path,
+            name,
+            program,
             args: &args,
             dir: self.dir.path(),
             stdout: self.stdout,
