@@ -4,9 +4,13 @@
 //! `httparse` as the parser; [`corpus`] generates seeded valid and broken messages and
 //! says, with `httparse` as the oracle, what ch3-1's parser must make of each (its
 //! differential test and the fuzzers in `examples/` share it), [`fuzz`] the options
-//! every fuzzer takes. The tests themselves are in `tests/`.
+//! every fuzzer takes. For DNS: [`dns`] asks a server questions over UDP or TCP with
+//! hickory-proto as the oracle that reads its replies, and [`dns_corpus`] generates
+//! seeded valid, mutated and hostile DNS messages. The tests themselves are in `tests/`.
 
 pub mod corpus;
+pub mod dns;
+pub mod dns_corpus;
 pub mod fuzz;
 pub mod origin;
 pub mod response;

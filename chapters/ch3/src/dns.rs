@@ -1,0 +1,114 @@
+//! A DNS client for the chapter's tests: questions built and replies read by
+//! hickory-proto, a maintained DNS implementation nobody here wrote, so a server under
+//! test is judged by what a real implementation makes of its bytes. The bytes travel on
+//! the harness's peers (UDP datagrams, or TCP with the two-byte length prefix of
+//! RFC 1035 §4.2.2), so every exchange is in the case's transcript.
+
+use harness::prelude::*;
+use hickory_proto::op::{Message, MessageType, OpCode, Query};
+use hickory_proto::rr::{Name, RecordType};
+use std::net::SocketAddr;
+
+/// A standard query for `name`/`rtype` with `id` and recursion desired, as a stub
+/// resolver sends it.
+///
+/// ```ignore
+/// let query = dns::question(7, "www.example.test.", RecordType::A)?;
+/// ```
+pub fn question(id: u16, name: &str, rtype: RecordType) -> Outcome<Vec<u8>> {
+    let mut message = Message::new(id, MessageType::Query, OpCode::Query);
+    message.metadata.recursion_desired = true;
+    message.add_query(Query::query(parse_name(name)?, rtype));
+    encode(&message)
+}
+
+/// A name as hickory reads one (`www.example.test.`); a name the test itself got wrong
+/// is the test's failure, said plainly.
+pub fn parse_name(name: &str) -> Outcome<Name> {
+    Name::from_ascii(name)
+        .map_err(|e| Failure::new(format!("the test's name {name:?} is not a DNS name: {e}")))
+}
+
+/// The wire form of `message`.
+pub fn encode(message: &Message) -> Outcome<Vec<u8>> {
+    message
+        .to_vec()
+        .map_err(|e| Failure::new(format!("hickory could not encode the test's message: {e}")))
+}
+
+/// Reads a reply as a real implementation does; bytes hickory cannot decode are the
+/// program's mistake, shown with what hickory said.
+pub fn decode(bytes: &[u8]) -> Outcome<Message> {
+    Message::from_vec(bytes).map_err(|e| {
+        Failure::new(format!(
+            "the reply ({} bytes) is not a DNS message hickory can read: {e}",
+            bytes.len()
+        ))
+        .kind(Kind::Mismatch)
+    })
+}
+
+/// Sends `query` from `udp` to `server` and reads the reply, which must come from
+/// `server`, be a response, and carry the query's id (a resolver drops anything else:
+/// that is what keeps a forged answer out).
+pub fn ask_udp(udp: &mut UdpPeer, server: SocketAddr, query: &[u8]) -> Outcome<Message> {
+    udp.send_to(query, server)?;
+    let (reply, from) = udp.receive()?;
+    expect_that(
+        from == server,
+        format!("the reply came from {from}, not from the server's address {server}"),
+    )?;
+    check_reply(query, &reply)
+}
+
+/// Sends `query` on a TCP connection (two-byte length, then the message) and reads one
+/// reply framed the same way.
+pub fn ask_tcp(tcp: &mut StreamPeer, query: &[u8]) -> Outcome<Message> {
+    tcp.send_bytes(&framed(query)?)?;
+    let reply = read_framed(tcp)?;
+    check_reply(query, &reply)
+}
+
+/// `message` with the two-byte big-endian length TCP puts before each DNS message.
+pub fn framed(message: &[u8]) -> Outcome<Vec<u8>> {
+    let len = u16::try_from(message.len())
+        .map_err(|_| Failure::new("a DNS message over TCP is at most 65,535 bytes"))?;
+    let mut bytes = len.to_be_bytes().to_vec();
+    bytes.extend_from_slice(message);
+    Ok(bytes)
+}
+
+/// Reads one length-prefixed message from a TCP connection.
+pub fn read_framed(tcp: &mut StreamPeer) -> Outcome<Vec<u8>> {
+    let prefix = tcp.read_bytes(2)?;
+    let len = u16::from_be_bytes([prefix[0], prefix[1]]) as usize;
+    tcp.read_bytes(len)
+}
+
+/// Decodes `reply` and checks it answers `query`: a response, with the query's id.
+fn check_reply(query: &[u8], reply: &[u8]) -> Outcome<Message> {
+    let message = decode(reply)?;
+    let id = u16::from_be_bytes([query[0], query[1]]);
+    expect_that(
+        message.metadata.message_type == MessageType::Response,
+        "the reply's QR bit is 0: it is a query, not a response",
+    )?;
+    expect_that(
+        message.metadata.id == id,
+        format!(
+            "the reply's id is {}, the question's was {id}: a resolver drops it as forged",
+            message.metadata.id
+        ),
+    )?;
+    Ok(message)
+}
+
+/// The records of one section as dig prints them (`name TTL IN TYPE data`), one per
+/// line, for failure messages and snapshots.
+pub fn describe(records: &[hickory_proto::rr::Record]) -> String {
+    records
+        .iter()
+        .map(|r| r.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
