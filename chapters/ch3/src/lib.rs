@@ -6,11 +6,14 @@
 //! differential test and the fuzzers in `examples/` share it), [`fuzz`] the options
 //! every fuzzer takes. For DNS: [`dns`] asks a server questions over UDP or TCP with
 //! hickory-proto as the oracle that reads its replies, and [`dns_corpus`] generates
-//! seeded valid, mutated and hostile DNS messages. The tests themselves are in `tests/`.
+//! seeded valid, mutated and hostile DNS messages; [`hierarchy`] is a DNS hierarchy of
+//! authoritative servers on 127.0.0.2, .3, … that count the questions they receive and
+//! misbehave on demand, for ch3-10's resolver. The tests themselves are in `tests/`.
 
 pub mod corpus;
 pub mod dns;
 pub mod dns_corpus;
 pub mod fuzz;
+pub mod hierarchy;
 pub mod origin;
 pub mod response;
