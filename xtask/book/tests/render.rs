@@ -299,9 +299,11 @@ fn page_problems(browser: &Path, page: &Path) -> Vec<String> {
         Ok(source) => source,
         Err(error) => return vec![format!("{name}: cannot read the built page: {error}")],
     };
-    let dom = match rendered(browser, page) {
+    // One browser run per page: the copy with the layout script is the page as a
+    // reader sees it, plus the script's findings at its end.
+    let dom = match measured_dom(browser, page) {
         Ok(dom) => dom,
-        Err(problem) => return vec![format!("{name}: {problem}")],
+        Err(failed) => return vec![format!("{name}: {failed:?}")],
     };
     let mut problems = Vec::new();
     let diagrams = source.matches("class=\"mermaid\"").count();
@@ -322,7 +324,7 @@ fn page_problems(browser: &Path, page: &Path) -> Vec<String> {
     if !dom.contains("class=\"content\"") {
         problems.push(format!("{name}: the page has no content area"));
     }
-    match layout_problems(browser, page) {
+    match layout_findings(&dom) {
         Ok(found) => problems.extend(found.into_iter().map(|p| format!("{name}: {p}"))),
         Err(failed) => problems.push(format!("{name}: {failed:?}")),
     }
@@ -332,10 +334,15 @@ fn page_problems(browser: &Path, page: &Path) -> Vec<String> {
 /// The script that measures a page in the browser (see its header).
 const LAYOUT_SCRIPT: &str = include_str!("layout.js");
 
-/// What a reader at a 1280 px window would find hard to read on `page`: it is copied
-/// next to itself (so its scripts and styles load) with [`LAYOUT_SCRIPT`] added,
-/// opened, and the script's findings read back from the DOM.
+/// What a reader at a 1280 px window would find hard to read on `page`.
 fn layout_problems(browser: &Path, page: &Path) -> Result<Vec<String>, Failed> {
+    layout_findings(&measured_dom(browser, page)?)
+}
+
+/// The DOM of `page` measured: the page is copied next to itself (so its scripts and
+/// styles load) with [`LAYOUT_SCRIPT`] added and opened; the script leaves its findings
+/// at the end of the DOM.
+fn measured_dom(browser: &Path, page: &Path) -> Result<String, Failed> {
     let source = std::fs::read_to_string(page)
         .map_err(|e| format!("cannot read {}: {e}", page.display()))?;
     let script = format!("<script>{LAYOUT_SCRIPT}</script></body>");
@@ -351,7 +358,11 @@ fn layout_problems(browser: &Path, page: &Path) -> Result<Vec<String>, Failed> {
     std::fs::write(&copy, measured).map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
     let dom = rendered(browser, &copy);
     let _ = std::fs::remove_file(&copy);
-    let dom = dom?;
+    Ok(dom?)
+}
+
+/// The layout script's findings in a measured DOM, each said as what to fix.
+fn layout_findings(dom: &str) -> Result<Vec<String>, Failed> {
     // The last one: the page's own text may mention the marker.
     let Some(json) = dom
         .rsplit_once("<pre id=\"netlab-layout\">")
