@@ -138,6 +138,29 @@ fn a_solution_folder_is_graded_whatever_its_package_is_called() {
     let verdict = check(&root(), &["ch2-8", "--path", arg(collected.path())]);
 
     assert_eq!(verdict.code, 0, "{}", verdict.output);
+    // Built with the course's profile, not cargo's defaults (full debug info).
+    let standalone = standalone_manifest(collected.path());
+    assert!(
+        standalone.contains("[profile.dev]") && standalone.contains("debug = false"),
+        "the standalone Cargo.toml lacks the course's [profile.dev]:\n{standalone}"
+    );
+}
+
+/// The standalone Cargo.toml `check --path` wrote for the folder `collected`.
+fn standalone_manifest(collected: &Path) -> String {
+    let submissions = root().join("target/netlab/submissions");
+    let needle = format!("{} made standalone", collected.join("Cargo.toml").display());
+    std::fs::read_dir(&submissions)
+        .expect("check --path keeps its copies in target/netlab/submissions")
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("Cargo.toml")).ok())
+        .find(|text| text.contains(&needle))
+        .unwrap_or_else(|| {
+            panic!(
+                "no standalone Cargo.toml in {} names {needle}",
+                submissions.display()
+            )
+        })
 }
 
 #[test]

@@ -470,7 +470,9 @@ impl Program {
         *self.watch.stdin.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
-    /// Waits for the next stdout line and returns it.
+    /// Waits for the next stdout line and returns it, escaped as the transcript shows
+    /// it (`transcript::escape`): a tab comes back as `\t`, a stray `\r` as `\r`, so no
+    /// invisible byte passes a comparison unseen. Split tab-separated output on `"\\t"`.
     pub fn read_line(&mut self) -> Outcome<String> {
         let deadline = Instant::now() + self.deadline;
         let line = self.watch.shared.wait_for(deadline, |s| {

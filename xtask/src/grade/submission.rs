@@ -143,12 +143,16 @@ fn write_scratch(
     Ok(())
 }
 
-/// What a package of the course can inherit: the root Cargo.toml's `[workspace]`.
+/// What a package of the course can inherit: the root Cargo.toml's `[workspace]`, and
+/// its `[profile]` (cargo reads profiles only from a workspace's root, so a standalone
+/// package would otherwise build with cargo's defaults: full debug info, slower to
+/// build and link than the course's measured settings).
 struct Workspace {
     root: PathBuf,
     package: Table,
     dependencies: Table,
     lints: Option<Value>,
+    profile: Option<Value>,
 }
 
 impl Workspace {
@@ -159,6 +163,7 @@ impl Workspace {
             .map_err(|e| format!("cannot read the course's {}: {e}", path.display()))?;
         let mut manifest: Table = toml::from_str(&text)
             .map_err(|e| format!("the course's {} is not valid TOML: {e}", path.display()))?;
+        let profile = manifest.remove("profile");
         let mut workspace = match manifest.remove("workspace") {
             Some(Value::Table(workspace)) => workspace,
             _ => Table::new(),
@@ -172,12 +177,13 @@ impl Workspace {
             package: take("package"),
             dependencies: take("dependencies"),
             lints: workspace.remove("lints"),
+            profile,
         })
     }
 
     /// `manifest` with every `workspace = true` replaced by the workspace's value,
     /// relative dependency paths made absolute (from `base`, the manifest's folder),
-    /// and an empty `[workspace]`, which makes it a workspace of its own.
+    /// the course's `[profile]`, and an empty `[workspace]`, which makes it a workspace of its own.
     fn standalone(&self, mut manifest: Table, base: &Path) -> Result<Table, String> {
         if let Some(Value::Table(package)) = manifest.get_mut("package") {
             for (key, value) in package.iter_mut() {
@@ -201,6 +207,9 @@ impl Workspace {
                 Some(lints) => manifest.insert("lints".to_string(), lints.clone()),
                 None => manifest.remove("lints"),
             };
+        }
+        if let Some(profile) = &self.profile {
+            manifest.insert("profile".to_string(), profile.clone());
         }
         manifest.insert("workspace".to_string(), Value::Table(Table::new()));
         Ok(manifest)

@@ -147,6 +147,13 @@ fn solutions_pass(root: &Path, manifest: &Manifest) -> Rule {
                 problems.push(format!("{}: the tests have no cases", exercise.id))
             }
             Ok(suite) => {
+                // Said as loudly as `cargo test` says it: a case this machine could not
+                // run passes here, and fails under CI=true (the harness decides).
+                for case in &suite.cases {
+                    if let Some(why) = &case.skipped {
+                        println!("SKIPPED: {} \"{}\": {why}", exercise.id, case.name);
+                    }
+                }
                 for case in suite.cases.iter().filter(|c| !c.passed) {
                     problems.push(format!(
                         "{}: the solution fails \"{}\":\n{}",
