@@ -6,9 +6,11 @@
 
 use crate::grade::submission::Submission;
 use anyhow::{Context, bail};
+use std::collections::BTreeMap;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use xtask::manifest::Exercise;
 
@@ -120,26 +122,45 @@ pub fn build_external(
         .arg(root.join("target").join("external"));
     let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
     let program = the_program(&artifacts, &submission.package)?;
+    let tests = test_binary(root, exercise)?;
+    Ok(Built {
+        program,
+        tests,
+        _held: Some(held),
+    })
+}
+
+/// The test binaries this process has built, by test target: the tests do not change
+/// while one process grades, so `mutants`, which grades hundreds of copies of a few
+/// exercises, builds each exercise's tests once instead of asking cargo again per bug
+/// (each no-op call ≈ 0.5 s, and calls on one target dir wait for each other).
+static TEST_BINARIES: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+
+/// The exercise's test binary, built in the workspace (once per process).
+fn test_binary(root: &Path, exercise: &Exercise) -> Result<PathBuf, BuildFailed> {
+    let target = exercise.id.test_target();
+    if let Some(built) = TEST_BINARIES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&target)
+    {
+        return Ok(built.clone());
+    }
     let mut command = cargo(root);
     command.args([
         "build",
         "--quiet",
         "--message-format=json-render-diagnostics",
     ]);
-    command.args([
-        "--package",
-        &exercise.id.test_package(),
-        "--test",
-        &exercise.id.test_target(),
-    ]);
+    command.args(["--package", &exercise.id.test_package(), "--test", &target]);
     let artifacts = run_for_artifacts(command).map_err(|e| BuildFailed(format!("{e:#}")))?;
-    let tests = find(&artifacts, &exercise.id.test_target(), "test")
+    let tests = find(&artifacts, &target, "test")
         .ok_or_else(|| BuildFailed(format!("the tests of {} did not compile", exercise.id)))?;
-    Ok(Built {
-        program,
-        tests,
-        _held: Some(held),
-    })
+    TEST_BINARIES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(target, tests.clone());
+    Ok(tests)
 }
 
 /// The one program a submission builds, whatever its package is called: its only
