@@ -52,13 +52,23 @@ pub fn decode(bytes: &[u8]) -> Outcome<Message> {
 /// `server`, be a response, and carry the query's id (a resolver drops anything else:
 /// that is what keeps a forged answer out).
 pub fn ask_udp(udp: &mut UdpPeer, server: SocketAddr, query: &[u8]) -> Outcome<Message> {
+    Ok(ask_udp_bytes(udp, server, query)?.1)
+}
+
+/// [`ask_udp`], returning the reply's bytes too (to check its length, say).
+pub fn ask_udp_bytes(
+    udp: &mut UdpPeer,
+    server: SocketAddr,
+    query: &[u8],
+) -> Outcome<(Vec<u8>, Message)> {
     udp.send_to(query, server)?;
     let (reply, from) = udp.receive()?;
     expect_that(
         from == server,
         format!("the reply came from {from}, not from the server's address {server}"),
     )?;
-    check_reply(query, &reply)
+    let message = check_reply(query, &reply)?;
+    Ok((reply, message))
 }
 
 /// Sends `query` on a TCP connection (two-byte length, then the message) and reads one

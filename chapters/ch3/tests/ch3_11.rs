@@ -374,20 +374,6 @@ fn question_with_edns(id: u16, name: &str, rtype: RecordType, payload: u16) -> O
     dns::encode(&message)
 }
 
-/// Sends `query` and reads one datagram, which must come from the server, be a
-/// response and carry the query's id; returns its bytes too (for their length).
-fn ask_udp_raw(udp: &mut UdpPeer, server: SocketAddr, query: &[u8]) -> Outcome<(Vec<u8>, Message)> {
-    udp.send_to(query, server)?;
-    let (bytes, from) = udp.receive()?;
-    expect_that(
-        from == server,
-        format!("the reply came from {from}, not from {server}"),
-    )?;
-    let reply = dns::decode(&bytes)?;
-    expect_id(&reply, u16::from_be_bytes([query[0], query[1]]))?;
-    Ok((bytes, reply))
-}
-
 fn name(text: &str) -> Name {
     Name::from_ascii(text).expect("the test's names are valid")
 }
@@ -866,7 +852,7 @@ fn copies_id_and_rd(t: &mut Session) -> Outcome {
         message.metadata.recursion_desired = rd;
         message.add_query(Query::query(name(&site.www), rtype));
         let query = dns::encode(&message)?;
-        let (_, reply) = ask_udp_raw(&mut udp, addr, &query)?;
+        let (_, reply) = dns::ask_udp_bytes(&mut udp, addr, &query)?;
         expect_that(
             reply.metadata.recursion_desired == rd,
             format!(
@@ -892,7 +878,7 @@ fn two_questions_formerr(t: &mut Session) -> Outcome {
     message.add_query(Query::query(name(&site.www), RecordType::A));
     message.add_query(Query::query(name(&site.mail), RecordType::A));
     let query = dns::encode(&message)?;
-    let (_, reply) = ask_udp_raw(&mut udp, addr, &query)?;
+    let (_, reply) = dns::ask_udp_bytes(&mut udp, addr, &query)?;
     expect_code(
         &reply,
         ResponseCode::FormErr,
@@ -909,7 +895,7 @@ fn other_opcode_notimp(t: &mut Session) -> Outcome {
     for opcode in [2u8, 6] {
         let mut query = dns::question(id(t), &site.www, RecordType::A)?;
         query[2] = (query[2] & 0x87) | (opcode << 3);
-        let (_, reply) = ask_udp_raw(&mut udp, addr, &query)?;
+        let (_, reply) = dns::ask_udp_bytes(&mut udp, addr, &query)?;
         expect_code(
             &reply,
             ResponseCode::NotImp,
@@ -934,7 +920,7 @@ fn unreadable_formerr(t: &mut Session) -> Outcome {
     let query = dns::question(id(t), &site.www, RecordType::A)?;
     // The header says one question, but the question stops in the middle of a label.
     let cut = query[..HEADER + 4].to_vec();
-    let (_, reply) = ask_udp_raw(&mut udp, addr, &cut)?;
+    let (_, reply) = dns::ask_udp_bytes(&mut udp, addr, &cut)?;
     expect_code(
         &reply,
         ResponseCode::FormErr,
@@ -944,7 +930,7 @@ fn unreadable_formerr(t: &mut Session) -> Outcome {
     let mut looped = query[..HEADER].to_vec();
     looped[0] ^= 0x55;
     looped.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1]);
-    let (_, reply) = ask_udp_raw(&mut udp, addr, &looped)?;
+    let (_, reply) = dns::ask_udp_bytes(&mut udp, addr, &looped)?;
     expect_code(
         &reply,
         ResponseCode::FormErr,
@@ -1005,7 +991,7 @@ fn truncated_then_tcp(t: &mut Session) -> Outcome {
     let mut udp = t.udp()?;
     let id = id(t);
     let query = dns::question(id, &site.big, RecordType::A)?;
-    let (bytes, reply) = ask_udp_raw(&mut udp, addr, &query)?;
+    let (bytes, reply) = dns::ask_udp_bytes(&mut udp, addr, &query)?;
     expect_that(
         bytes.len() <= CLASSIC_UDP,
         format!(
@@ -1043,7 +1029,7 @@ fn edns_payload(t: &mut Session) -> Outcome {
     let (mut server, addr) = start(t, &site, &[])?;
     let mut udp = t.udp()?;
     let query = question_with_edns(id(t), &site.big, RecordType::A, 1232)?;
-    let (bytes, reply) = ask_udp_raw(&mut udp, addr, &query)?;
+    let (bytes, reply) = dns::ask_udp_bytes(&mut udp, addr, &query)?;
     expect_that(
         !reply.metadata.truncation && reply.answers.len() == site.big_count,
         format!(
@@ -1058,7 +1044,7 @@ fn edns_payload(t: &mut Session) -> Outcome {
     )?;
     // More than the server's cap: the answer over 4096 bytes is still truncated.
     let query = question_with_edns(id(t), &site.huge, RecordType::A, 65_000)?;
-    let (bytes, reply) = ask_udp_raw(&mut udp, addr, &query)?;
+    let (bytes, reply) = dns::ask_udp_bytes(&mut udp, addr, &query)?;
     expect_that(
         bytes.len() <= MAX_UDP && reply.metadata.truncation,
         format!(
