@@ -75,8 +75,24 @@ pub fn ask_udp_bytes(
 /// reply framed the same way.
 pub fn ask_tcp(tcp: &mut StreamPeer, query: &[u8]) -> Outcome<Message> {
     tcp.send_bytes(&framed(query)?)?;
-    let reply = read_framed(tcp)?;
+    let reply = read_framed_reply(tcp, u16::from_be_bytes([query[0], query[1]]))?;
     check_reply(query, &reply)
+}
+
+/// Reads one length-prefixed reply to the query `id`. A reply written without its
+/// length shows as a "length" equal to the id: said plainly, instead of waiting for
+/// thousands of bytes that will never come.
+pub fn read_framed_reply(tcp: &mut StreamPeer, id: u16) -> Outcome<Vec<u8>> {
+    let prefix = tcp.read_bytes(2)?;
+    let len = u16::from_be_bytes([prefix[0], prefix[1]]);
+    if len == id {
+        return Err(Failure::new(format!(
+            "the reply's first two bytes are the query's id ({id}), not the message's length: \
+             over TCP every message comes after its length in two bytes (RFC 1035 §4.2.2)"
+        ))
+        .kind(Kind::Mismatch));
+    }
+    tcp.read_bytes(usize::from(len))
 }
 
 /// `message` with the two-byte big-endian length TCP puts before each DNS message.

@@ -1085,7 +1085,7 @@ fn tcp_many_in_one_write(t: &mut Session) -> Outcome {
     }
     tcp.send_bytes(&burst)?;
     for (i, ((asked, rtype), id)) in asked.iter().zip(&ids).enumerate() {
-        let reply = read_tcp_reply(&mut tcp, *id)?;
+        let reply = dns::decode(&dns::read_framed_reply(&mut tcp, *id)?)?;
         expect_that(
             reply.metadata.id == *id,
             format!(
@@ -1098,22 +1098,6 @@ fn tcp_many_in_one_write(t: &mut Session) -> Outcome {
         expect_question(&reply, asked, *rtype)?;
     }
     server.expect_running()
-}
-
-/// Reads one length-prefixed reply to the query `id`. A reply written without its
-/// length shows as a "length" equal to the id: said plainly, instead of waiting for
-/// thousands of bytes that will never come.
-fn read_tcp_reply(tcp: &mut StreamPeer, id: u16) -> Outcome<Message> {
-    let prefix = tcp.read_bytes(2)?;
-    let len = u16::from_be_bytes([prefix[0], prefix[1]]);
-    if len == id {
-        return Err(Failure::new(format!(
-            "the reply's first two bytes are the query's id ({id}), not the message's length: over TCP \
-             every message comes after its length in two bytes (RFC 1035 §4.2.2)"
-        ))
-        .kind(Kind::Mismatch));
-    }
-    dns::decode(&tcp.read_bytes(usize::from(len))?)
 }
 
 /// Puts "not answered whole" before a failure of a query sent in pieces.
