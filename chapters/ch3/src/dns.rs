@@ -138,3 +138,35 @@ pub fn describe(records: &[hickory_proto::rr::Record]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Runs `dig @127.0.0.1 -p PORT +tries=1 +time=2 ARGS…` against `server` (a real
+/// client nobody here wrote; skipped loudly where it is not installed) to its end, and
+/// returns its output lines.
+pub fn dig(t: &mut Session, server: SocketAddr, args: &[&str]) -> Outcome<Vec<String>> {
+    let port = server.port().to_string();
+    let mut all = vec!["@127.0.0.1", "-p", &port, "+tries=1", "+time=2"];
+    all.extend_from_slice(args);
+    let mut dig = t.start_tool("dig", "dig", &all, "apt-get install bind9-dnsutils")?;
+    let mut lines = Vec::new();
+    while let Ok(line) = dig.read_line() {
+        lines.push(line);
+    }
+    dig.expect_success()?;
+    Ok(lines)
+}
+
+/// dig's record lines for `owner` and `rtype` (`NAME TTL IN TYPE DATA…`), as words.
+pub fn dig_records(lines: &[String], owner: &str, rtype: &str) -> Vec<Vec<String>> {
+    lines
+        .iter()
+        .filter(|l| !l.starts_with(';'))
+        // The harness shows a tab as `\t`, so that it is visible.
+        .map(|l| {
+            l.replace("\\t", " ")
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| w.len() >= 5 && w[0].eq_ignore_ascii_case(owner) && w[3] == rtype)
+        .collect()
+}

@@ -1278,44 +1278,21 @@ fn stub_resolver_resolves(t: &mut Session) -> Outcome {
 fn dig_shows_answer(t: &mut Session) -> Outcome {
     let w = world(t)?;
     let (_server, resolver) = start(t, &w, &[])?;
-    let port = resolver.port().to_string();
-    let mut dig = t.start_tool(
-        "dig",
-        "dig",
-        &[
-            "@127.0.0.1",
-            "-p",
-            &port,
-            "+tries=1",
-            "+time=2",
-            &w.www,
-            "A",
-        ],
-        "apt-get install bind9-dnsutils",
+    let lines = dns::dig(t, resolver, &[&w.www, "A"])?;
+    expect_that(
+        lines.iter().any(|line| line.contains("flags: qr rd ra;")),
+        "dig never printed its header line with flags qr rd ra",
     )?;
-    expect_line_among(&mut dig, "dig's header line with flags qr rd ra", |line| {
-        line.contains("flags: qr rd ra;")
-    })?;
-    let what = format!("dig's answer line: {} … IN A {}", w.www, w.www_ip);
-    expect_line_among(&mut dig, &what, |line| {
-        // The harness shows a tab in a line as `\t`.
-        let line = line.replace("\\t", " ");
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        matches!(fields.as_slice(), [name, _, "IN", "A", ip] if *name == w.www && *ip == w.www_ip)
-    })
-}
-
-/// Reads `tool`'s lines until one `fits` (dig prints comments around what matters).
-fn expect_line_among(tool: &mut Program, what: &str, fits: impl Fn(&str) -> bool) -> Outcome {
-    loop {
-        let line = tool.read_line().map_err(|failure| {
-            Failure::new(format!("dig never printed {what}: {}", failure.summary))
-                .kind(Kind::Mismatch)
-        })?;
-        if fits(&line) {
-            return Ok(());
-        }
-    }
+    let answers = dns::dig_records(&lines, &w.www, "A");
+    expect_that(
+        answers
+            .iter()
+            .any(|words| words[2] == "IN" && words[4] == w.www_ip),
+        format!(
+            "dig never printed the answer line {} … IN A {}",
+            w.www, w.www_ip
+        ),
+    )
 }
 
 // ---------------------------------------------------------------------------------

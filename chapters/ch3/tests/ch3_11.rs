@@ -7,7 +7,7 @@
 //! from the seed; replies are read by hickory-proto (ch3::dns), and a real stub
 //! resolver (hickory-resolver) and `dig` ask too.
 
-use ch3::dns::{self, ask_tcp, ask_udp, framed, read_framed};
+use ch3::dns::{self, ask_tcp, ask_udp, dig, dig_records, framed, read_framed};
 use harness::prelude::*;
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, SOA, TXT};
@@ -1754,36 +1754,6 @@ fn real_resolver(t: &mut Session) -> Outcome {
         }
     }
     server.expect_running()
-}
-
-/// Runs dig to the end and returns its output lines.
-fn dig(t: &mut Session, addr: SocketAddr, args: &[&str]) -> Outcome<Vec<String>> {
-    let port = addr.port().to_string();
-    let mut all = vec!["@127.0.0.1", "-p", &port, "+tries=1", "+time=2"];
-    all.extend_from_slice(args);
-    let mut dig = t.start_tool("dig", "dig", &all, "apt-get install bind9-dnsutils")?;
-    let mut lines = Vec::new();
-    while let Ok(line) = dig.read_line() {
-        lines.push(line);
-    }
-    dig.expect_success()?;
-    Ok(lines)
-}
-
-/// dig's record lines for `owner` and `rtype`, as words.
-fn dig_records(lines: &[String], owner: &str, rtype: &str) -> Vec<Vec<String>> {
-    lines
-        .iter()
-        .filter(|l| !l.starts_with(';'))
-        // The harness shows a tab as `\t`, so that it is visible.
-        .map(|l| {
-            l.replace("\\t", " ")
-                .split_whitespace()
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .filter(|w| w.len() >= 5 && w[0].eq_ignore_ascii_case(owner) && w[3] == rtype)
-        .collect()
 }
 
 fn dig_answer(t: &mut Session) -> Outcome {
